@@ -1,0 +1,366 @@
+//! Blueprint input types: the only `Deserialize` types in `synth`.
+//!
+//! A blueprint is one deployable system, written in YAML under `blueprints/`.
+//! Its JSON Schema is generated from these types (`out/schema/blueprint.schema.json`), and loading
+//! validates the YAML against that schema before deserializing, so every problem is reported at once
+//! with its location (see `load`).
+//! Doc comments here become the schema's descriptions, which editors show on hover.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// One deployable system: a CloudFormation stack and the functions it runs.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Blueprint")]
+pub struct Blueprint {
+    /// Stack name: letters, digits and hyphens, starting with a letter. Environments append `-<env>`.
+    pub name: String,
+    /// Template description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags applied to every resource that supports them.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// How the template is rendered.
+    #[serde(default)]
+    pub output: OutputOptions,
+    /// The system this blueprint deploys.
+    pub system: System,
+    /// Per-environment overrides, selected with `--env NAME`: each is a partial blueprint
+    /// (for example `system.private-lambda.network.cidr`) merged over this one.
+    /// Mappings merge key by key; scalars and lists replace.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
+    pub environments: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputOptions {
+    /// Template syntax.
+    #[serde(default)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// The system a blueprint deploys, keyed by its kind.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum System {
+    /// Private Lambda functions behind an internal Application Load Balancer in a VPC,
+    /// called by a VPC-attached caller function.
+    #[serde(rename = "private-lambda")]
+    PrivateLambda(PrivateLambda),
+}
+
+impl System {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            System::PrivateLambda(_) => "private-lambda",
+        }
+    }
+}
+
+/// Private Lambda functions behind an internal ALB.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateLambda {
+    pub network: Network,
+    #[serde(default)]
+    pub load_balancer: LoadBalancer,
+    /// Functions behind the load balancer, matched in list order (the first match wins).
+    #[schemars(length(min = 1, max = 50))]
+    pub targets: Vec<Target>,
+    #[serde(default)]
+    pub caller: Caller,
+    /// CPU architecture of every function.
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// Days to keep function logs; one of the values CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, ...).
+    #[serde(default = "default_log_retention")]
+    pub log_retention_days: u32,
+}
+
+fn default_log_retention() -> u32 {
+    30
+}
+
+/// The VPC: public and private subnets carved by synth from one CIDR, one of each per zone.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// IPv4 CIDR of the VPC, from /16 to /28, for example `10.20.0.0/16`.
+    pub cidr: String,
+    /// Number of availability zones; the load balancer needs at least two.
+    #[serde(default = "default_azs")]
+    #[schemars(range(min = 1, max = 6))]
+    pub availability_zones: u8,
+    /// Prefix length of each subnet. The VPC is split into equal slots of this size: private subnets take
+    /// the first half, public subnets the second, so adding a zone later never renumbers a subnet.
+    #[serde(default = "default_subnet_prefix")]
+    #[schemars(range(min = 16, max = 28))]
+    pub subnet_prefix: u8,
+    /// Explicit subnet CIDRs, one per zone, instead of carving them from `subnet_prefix`.
+    #[serde(default)]
+    pub subnets: Option<SubnetCidrs>,
+    /// NAT gateways for outbound internet access from the private subnets.
+    #[serde(default)]
+    pub nat: NatMode,
+    /// Interface endpoints (PrivateLink) in the private subnets, with private DNS.
+    #[serde(default)]
+    pub interface_endpoints: Vec<InterfaceEndpoint>,
+    /// Gateway endpoints attached to the private route tables (free of charge).
+    #[serde(default = "default_gateway_endpoints")]
+    pub gateway_endpoints: Vec<GatewayEndpoint>,
+}
+
+fn default_azs() -> u8 {
+    2
+}
+
+fn default_subnet_prefix() -> u8 {
+    24
+}
+
+fn default_gateway_endpoints() -> Vec<GatewayEndpoint> {
+    vec![GatewayEndpoint::S3, GatewayEndpoint::Dynamodb]
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetCidrs {
+    /// One CIDR per availability zone, in zone order.
+    pub private: Vec<String>,
+    /// One CIDR per availability zone, in zone order.
+    pub public: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NatMode {
+    /// No NAT gateway: the private subnets reach AWS only through endpoints.
+    None,
+    /// One NAT gateway in the first zone (cheaper; egress fails if that zone does).
+    #[default]
+    Single,
+    /// One NAT gateway per zone (zone-independent egress; one Elastic IP each, default quota is 5).
+    PerAz,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum InterfaceEndpoint {
+    Logs,
+    Monitoring,
+    Sts,
+    Ssm,
+    Secretsmanager,
+    Kms,
+    Lambda,
+    Sqs,
+    Sns,
+    Events,
+    EcrApi,
+    EcrDkr,
+}
+
+impl InterfaceEndpoint {
+    /// The service name suffix after `com.amazonaws.<region>.`.
+    pub fn service(self) -> &'static str {
+        match self {
+            InterfaceEndpoint::Logs => "logs",
+            InterfaceEndpoint::Monitoring => "monitoring",
+            InterfaceEndpoint::Sts => "sts",
+            InterfaceEndpoint::Ssm => "ssm",
+            InterfaceEndpoint::Secretsmanager => "secretsmanager",
+            InterfaceEndpoint::Kms => "kms",
+            InterfaceEndpoint::Lambda => "lambda",
+            InterfaceEndpoint::Sqs => "sqs",
+            InterfaceEndpoint::Sns => "sns",
+            InterfaceEndpoint::Events => "events",
+            InterfaceEndpoint::EcrApi => "ecr.api",
+            InterfaceEndpoint::EcrDkr => "ecr.dkr",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum GatewayEndpoint {
+    S3,
+    Dynamodb,
+}
+
+impl GatewayEndpoint {
+    pub fn service(self) -> &'static str {
+        match self {
+            GatewayEndpoint::S3 => "s3",
+            GatewayEndpoint::Dynamodb => "dynamodb",
+        }
+    }
+}
+
+/// The internal Application Load Balancer.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    /// Listener port.
+    #[serde(default = "default_port")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: u16,
+    /// Listener protocol; `https` needs `certificate_arn`.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// ACM certificate for an `https` listener.
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    /// Name callers use for an `https` listener; it must match the certificate, and you point it at the
+    /// load balancer (for example with an alias record in a private hosted zone).
+    #[serde(default)]
+    pub domain_name: Option<String>,
+    /// Seconds a connection may stay idle.
+    #[serde(default = "default_idle_timeout")]
+    #[schemars(range(min = 1, max = 4000))]
+    pub idle_timeout_seconds: u16,
+    /// Refuse deletion of the load balancer (turn off before `destroy`).
+    #[serde(default)]
+    pub deletion_protection: bool,
+}
+
+impl Default for LoadBalancer {
+    fn default() -> LoadBalancer {
+        LoadBalancer {
+            port: default_port(),
+            protocol: Protocol::default(),
+            certificate_arn: None,
+            domain_name: None,
+            idle_timeout_seconds: default_idle_timeout(),
+            deletion_protection: false,
+        }
+    }
+}
+
+fn default_port() -> u16 {
+    80
+}
+
+fn default_idle_timeout() -> u16 {
+    60
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    #[default]
+    Http,
+    Https,
+}
+
+/// A function behind the load balancer, in its own `lambda` target group.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Lowercase letters, digits and hyphens; part of logical IDs, so renaming replaces the function.
+    pub name: String,
+    /// Path patterns routed to this function, such as `/orders/*` (at most 5).
+    #[schemars(length(min = 1, max = 5))]
+    pub path_patterns: Vec<String>,
+    #[serde(default = "default_memory")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_mb: u32,
+    #[serde(default = "default_target_timeout")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout_seconds: u32,
+    /// Send and expect `multiValueHeaders` (the target group attribute `lambda.multi_value_headers.enabled`).
+    #[serde(default)]
+    pub multi_value_headers: bool,
+    /// Reserved concurrency; unset leaves the function in the account's shared pool.
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+}
+
+fn default_memory() -> u32 {
+    256
+}
+
+fn default_target_timeout() -> u32 {
+    10
+}
+
+/// The VPC-attached function that calls the load balancer.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Caller {
+    #[serde(default = "default_memory")]
+    #[schemars(range(min = 128, max = 10240))]
+    pub memory_mb: u32,
+    #[serde(default = "default_caller_timeout")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout_seconds: u32,
+    /// Timeout of one request to the load balancer; must be shorter than `timeout_seconds`.
+    #[serde(default = "default_request_timeout")]
+    #[schemars(range(min = 100, max = 900000))]
+    pub request_timeout_ms: u32,
+    /// Path requested when the invocation names none.
+    #[serde(default = "default_path")]
+    pub default_path: String,
+    /// Run the caller on a schedule as a synthetic probe, e.g. `rate(5 minutes)`.
+    #[serde(default)]
+    pub schedule: Option<String>,
+}
+
+impl Default for Caller {
+    fn default() -> Caller {
+        Caller {
+            memory_mb: default_memory(),
+            timeout_seconds: default_caller_timeout(),
+            request_timeout_ms: default_request_timeout(),
+            default_path: default_path(),
+            schedule: None,
+        }
+    }
+}
+
+fn default_caller_timeout() -> u32 {
+    15
+}
+
+fn default_request_timeout() -> u32 {
+    5000
+}
+
+fn default_path() -> String {
+    "/".to_owned()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    #[default]
+    Arm64,
+    X86_64,
+}
+
+impl Architecture {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::Arm64 => "arm64",
+            Architecture::X86_64 => "x86_64",
+        }
+    }
+}
+
+/// The blueprint's JSON Schema, as written to `out/schema/blueprint.schema.json`.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Blueprint)).unwrap_or_default()
+}

@@ -1,0 +1,261 @@
+//! Private Lambda functions behind an internal Application Load Balancer, called from inside the VPC.
+//!
+//! Traffic: caller function (private subnets, own security group) -> internal ALB (private subnets,
+//! admits only the caller's group on the listener port) -> one `lambda` target group per target ->
+//! the target's function. Egress from the private subnets goes through NAT (optional) and the VPC
+//! endpoints; the endpoints admit only the caller on 443.
+//!
+//! The invoke permission for each target group is scoped by `SourceArn`. The target group's ARN is not
+//! known before it exists, and the target group cannot register the function before the permission
+//! exists, so the target group gets a deterministic name and the permission uses the ARN pattern
+//! `targetgroup/<name>/*`; the target group then depends on the permission and the first deploy succeeds.
+
+use std::collections::BTreeMap;
+
+use contract::private_lambda::{caller, protected};
+
+use crate::blueprint::{PrivateLambda, Protocol};
+use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatternConfig, RuleCondition};
+use crate::cfn::resources::{events, lambda};
+use crate::cfn::{Expr, LogicalId, Output, Pseudo, Template};
+use crate::cidr;
+use crate::constructs::function::{self, FunctionProps};
+use crate::constructs::network::{self, NetworkProps};
+use crate::constructs::security_group::SecurityGroup;
+use crate::constructs::{BuildError, Ctx, bounded_name, id};
+
+/// Target group names are limited to 32 characters.
+const MAX_TARGET_GROUP_NAME: usize = 32;
+/// TLS policy for https listeners: TLS 1.3 and 1.2 only.
+pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result<Template, BuildError> {
+    let mut t = Template {
+        description: Some(description.map_or_else(
+            || format!("{}: private Lambda functions behind an internal Application Load Balancer", ctx.stack),
+            str::to_owned,
+        )),
+        ..Template::default()
+    };
+    // Validation ran before building, so the plan exists; an error here is a bug, reported as one.
+    let plan = cidr::plan(&pl.network).map_err(|_| BuildError::InvalidId(crate::cfn::InvalidLogicalId {
+        id: format!("network plan for '{}' (validation should have rejected it)", pl.network.cidr),
+    }))?;
+    let net = network::build(
+        &mut t,
+        ctx,
+        &NetworkProps {
+            plan: &plan,
+            nat: pl.network.nat,
+            gateway_endpoints: &pl.network.gateway_endpoints,
+            interface_endpoints: &pl.network.interface_endpoints,
+        },
+    )?;
+
+    let lb_spec = &pl.load_balancer;
+    let caller_sg = SecurityGroup::add(&mut t, ctx, "Caller", "Caller function: may reach the internal load balancer", &net.vpc)?;
+    let alb_sg = SecurityGroup::add(&mut t, ctx, "LoadBalancer", "Internal load balancer: admits the caller function only", &net.vpc)?;
+    alb_sg.allow_from(&mut t, &caller_sg, lb_spec.port, "Caller function to the load balancer listener")?;
+    if let Some(ep_sg) = &net.endpoint_security_group {
+        ep_sg.allow_from(&mut t, &caller_sg, 443, "Caller function to the VPC interface endpoints")?;
+    }
+    if net.has_nat {
+        caller_sg.allow_egress_anywhere(&mut t, 443, "Caller function to HTTPS services through the NAT gateway")?;
+    }
+
+    let alb = id(&["LoadBalancer"])?;
+    let attr = |k: &str, v: String| elbv2::Attribute { key: Some(k.into()), value: Some(v.into()) };
+    t.add(
+        &alb,
+        elbv2::LoadBalancer {
+            r#type: Some("application".into()),
+            scheme: Some("internal".into()),
+            ip_address_type: Some("ipv4".into()),
+            subnets: net.private_subnets.iter().map(Expr::r#ref).collect(),
+            security_groups: vec![Expr::get_att(&alb_sg.id, "GroupId")],
+            load_balancer_attributes: vec![
+                attr("deletion_protection.enabled", lb_spec.deletion_protection.to_string()),
+                attr("idle_timeout.timeout_seconds", lb_spec.idle_timeout_seconds.to_string()),
+                attr("routing.http.drop_invalid_header_fields.enabled", "true".to_owned()),
+            ],
+            tags: ctx.tags(),
+            ..Default::default()
+        },
+    )?;
+
+    let listener = id(&["Listener"])?;
+    let https = lb_spec.protocol == Protocol::Https;
+    t.add(
+        &listener,
+        elbv2::Listener {
+            load_balancer_arn: Some(Expr::r#ref(&alb)),
+            port: Some(lb_spec.port.into()),
+            protocol: Some(if https { "HTTPS" } else { "HTTP" }.into()),
+            certificates: lb_spec
+                .certificate_arn
+                .iter()
+                .map(|arn| elbv2::Certificate { certificate_arn: Some(arn.into()) })
+                .collect(),
+            ssl_policy: https.then(|| SSL_POLICY.into()),
+            default_actions: vec![Action {
+                r#type: Some("fixed-response".into()),
+                fixed_response_config: Some(FixedResponseConfig {
+                    status_code: Some("404".into()),
+                    content_type: Some("application/json".into()),
+                    message_body: Some(r#"{"error":"no target matches this path"}"#.into()),
+                }),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    )?;
+
+    let mut target_outputs = Vec::new();
+    for (i, target) in pl.targets.iter().enumerate() {
+        let name = id(&[&target.name, "Target"])?;
+        let f = function::build(
+            &mut t,
+            ctx,
+            &FunctionProps {
+                name: name.as_str(),
+                spec: &protected::FUNCTION,
+                description: format!("{}: target '{}' of the internal load balancer", ctx.stack, target.name),
+                env: BTreeMap::from([(protected::TARGET_NAME.name, Expr::str(&target.name))]),
+                memory_mb: target.memory_mb,
+                timeout_seconds: target.timeout_seconds,
+                architecture: pl.architecture,
+                log_retention_days: pl.log_retention_days,
+                vpc: None,
+                reserved_concurrency: target.reserved_concurrency,
+                dead_letter_queue: false,
+            },
+        )?;
+        let tg_name = bounded_name(&format!("{}-{}", ctx.stack, target.name), MAX_TARGET_GROUP_NAME);
+        let permission = id(&[name.as_str(), "InvokePermission"])?;
+        t.add(
+            &permission,
+            lambda::Permission {
+                action: Some("lambda:InvokeFunction".into()),
+                function_name: Some(f.arn()),
+                principal: Some("elasticloadbalancing.amazonaws.com".into()),
+                source_arn: Some(Expr::arn("elasticloadbalancing", &format!("targetgroup/{tg_name}/*"))),
+                source_account: Some(Expr::pseudo(Pseudo::AccountId)),
+                ..Default::default()
+            },
+        )?;
+        let tg = id(&[name.as_str(), "Group"])?;
+        t.add(
+            &tg,
+            elbv2::TargetGroup {
+                name: Some(tg_name.into()),
+                target_type: Some("lambda".into()),
+                targets: vec![elbv2::TargetDescription { id: Some(f.arn()), ..Default::default() }],
+                target_group_attributes: vec![attr(
+                    "lambda.multi_value_headers.enabled",
+                    target.multi_value_headers.to_string(),
+                )],
+                health_check_enabled: Some(false.into()),
+                tags: ctx.tags(),
+                ..Default::default()
+            },
+        )?
+        .depends_on(&permission);
+        let rule = id(&[name.as_str(), "Rule"])?;
+        t.add(
+            &rule,
+            elbv2::ListenerRule {
+                listener_arn: Some(Expr::r#ref(&listener)),
+                priority: Some(u32::try_from(i + 1).unwrap_or(u32::MAX).into()),
+                conditions: vec![RuleCondition {
+                    field: Some("path-pattern".into()),
+                    path_pattern_config: Some(PathPatternConfig {
+                        values: target.path_patterns.iter().map(Expr::from).collect(),
+                    }),
+                    ..Default::default()
+                }],
+                actions: vec![Action {
+                    r#type: Some("forward".into()),
+                    target_group_arn: Some(Expr::r#ref(&tg)),
+                    ..Default::default()
+                }],
+            },
+        )?;
+        target_outputs.push((name, f.id.clone()));
+    }
+
+    let base_url = match (&lb_spec.domain_name, https) {
+        (Some(domain), true) => Expr::str(format!("https://{domain}:{}", lb_spec.port)),
+        _ => Expr::join("", [Expr::str("http://"), Expr::get_att(&alb, "DNSName"), Expr::str(format!(":{}", lb_spec.port))]),
+    };
+    let c = &pl.caller;
+    let caller_fn = function::build(
+        &mut t,
+        ctx,
+        &FunctionProps {
+            name: "Caller",
+            spec: &caller::FUNCTION,
+            description: format!("{}: calls the internal load balancer from the VPC", ctx.stack),
+            env: BTreeMap::from([
+                (caller::TARGET_BASE_URL.name, base_url.clone()),
+                (caller::DEFAULT_PATH.name, Expr::str(&c.default_path)),
+                (caller::REQUEST_TIMEOUT_MS.name, Expr::str(c.request_timeout_ms.to_string())),
+            ]),
+            memory_mb: c.memory_mb,
+            timeout_seconds: c.timeout_seconds,
+            architecture: pl.architecture,
+            log_retention_days: pl.log_retention_days,
+            vpc: Some((net.private_subnets.clone(), vec![caller_sg.id.clone()])),
+            reserved_concurrency: None,
+            dead_letter_queue: c.schedule.is_some(),
+        },
+    )?;
+    if let Some(schedule) = &c.schedule {
+        let rule = id(&["CallerSchedule"])?;
+        t.add(
+            &rule,
+            events::Rule {
+                description: Some(format!("{}: runs the caller as a synthetic probe", ctx.stack).into()),
+                schedule_expression: Some(schedule.into()),
+                state: Some("ENABLED".into()),
+                targets: vec![events::Target { id: Some("Caller".into()), arn: Some(caller_fn.arn()), ..Default::default() }],
+                ..Default::default()
+            },
+        )?;
+        let perm = id(&["CallerSchedulePermission"])?;
+        t.add(
+            &perm,
+            lambda::Permission {
+                action: Some("lambda:InvokeFunction".into()),
+                function_name: Some(caller_fn.arn()),
+                principal: Some("events.amazonaws.com".into()),
+                source_arn: Some(Expr::get_att(&rule, "Arn")),
+                ..Default::default()
+            },
+        )?;
+    }
+
+    let mut out = |name: &str, description: &str, value: Expr| -> Result<(), BuildError> {
+        t.add_output(&id(&[name])?, Output { description: Some(description.to_owned()), value, export: None })?;
+        Ok(())
+    };
+    out("VpcId", "The VPC", Expr::r#ref(&net.vpc))?;
+    out(
+        "PrivateSubnetIds",
+        "Private subnets, comma-separated",
+        Expr::join(",", net.private_subnets.iter().map(Expr::r#ref)),
+    )?;
+    out("LoadBalancerDnsName", "DNS name of the internal load balancer (resolvable inside the VPC)", Expr::get_att(&alb, "DNSName"))?;
+    out("LoadBalancerSecurityGroupId", "Security group of the load balancer: admit more callers here", Expr::get_att(&alb_sg.id, "GroupId"))?;
+    out("CallerSecurityGroupId", "Security group of the caller function", Expr::get_att(&caller_sg.id, "GroupId"))?;
+    out("TargetBaseUrl", "Base URL the caller uses", base_url)?;
+    out("CallerFunctionName", "Name of the caller function", Expr::r#ref(&caller_fn.id))?;
+    for (name, fid) in target_outputs {
+        out(&format!("{name}FunctionName"), "Name of a target function", Expr::r#ref(&fid))?;
+    }
+    Ok(t)
+}
+
+/// Logical IDs of the targets' functions, for tools that invoke them.
+pub fn target_function_id(target: &str) -> Result<LogicalId, BuildError> {
+    id(&[target, "Target", "Function"])
+}

@@ -1,0 +1,206 @@
+//! Semantic checks on a typed blueprint: what the schema cannot say (CIDR arithmetic, cross-field rules,
+//! AWS naming and quota rules). Each problem carries the dotted path of the field it is about.
+
+use std::collections::BTreeMap;
+
+use crate::blueprint::{Blueprint, PrivateLambda, Protocol, System};
+use crate::cfn::LogicalId;
+use crate::cidr;
+
+/// `(path, message, help)`.
+pub type Problem = (String, String, Option<String>);
+
+/// CloudFormation stack names: letters, digits, hyphens, starting with a letter, at most 128 characters.
+pub const MAX_STACK_NAME: usize = 128;
+/// CloudWatch Logs accepts only these retention periods.
+pub const LOG_RETENTION_DAYS: &[u32] =
+    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
+    (path.into(), message.into(), None)
+}
+
+/// Checks `bp`; `env_suffix` is the length the environment adds to the stack name (`-prod`).
+pub fn blueprint(bp: &Blueprint, env_suffix: usize) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let name_ok = bp.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && bp.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !name_ok {
+        out.push(problem(
+            "name",
+            format!("invalid stack name '{}': expected letters, digits and hyphens, starting with a letter", bp.name),
+        ));
+    } else if bp.name.len() + env_suffix > MAX_STACK_NAME {
+        out.push(problem(
+            "name",
+            format!("stack name '{}' is too long: at most {} characters with the environment suffix", bp.name, MAX_STACK_NAME),
+        ));
+    }
+    for (k, v) in &bp.tags {
+        let path = format!("tags.{k}");
+        if k.is_empty() || k.len() > 128 || k.to_ascii_lowercase().starts_with("aws:") {
+            out.push(problem(&path, format!("invalid tag key '{k}': expected 1 to 128 characters not starting with 'aws:'")));
+        }
+        if v.len() > 256 {
+            out.push(problem(&path, format!("tag value of '{k}' is {} characters long: at most 256", v.len())));
+        }
+    }
+    match &bp.system {
+        System::PrivateLambda(pl) => private_lambda(pl, "system.private-lambda", &mut out),
+    }
+    out
+}
+
+fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
+    let at = |p: &str| format!("{base}.{p}");
+    if pl.network.availability_zones < 2 {
+        out.push((
+            at("network.availability_zones"),
+            format!(
+                "an application load balancer needs subnets in at least two availability zones, found {}",
+                pl.network.availability_zones
+            ),
+            Some("set availability_zones: 2 or more".to_owned()),
+        ));
+    } else if let Err(problems) = cidr::plan(&pl.network) {
+        out.extend(problems.into_iter().map(|(p, m, h)| (at(&format!("network.{p}")), m, h)));
+    }
+
+    let lb = &pl.load_balancer;
+    match (lb.protocol, &lb.certificate_arn) {
+        (Protocol::Https, None) => out.push((
+            at("load_balancer.certificate_arn"),
+            "an https listener needs a certificate: set certificate_arn to an ACM certificate ARN".to_owned(),
+            None,
+        )),
+        (Protocol::Http, Some(_)) => out.push((
+            at("load_balancer.certificate_arn"),
+            "certificate_arn is only used with protocol https".to_owned(),
+            Some("set protocol: https, or remove certificate_arn".to_owned()),
+        )),
+        (Protocol::Https, Some(arn)) if !(arn.starts_with("arn:aws") && arn.contains(":acm:")) => out.push(problem(
+            at("load_balancer.certificate_arn"),
+            format!("invalid certificate ARN '{arn}': expected arn:aws:acm:<region>:<account>:certificate/<id>"),
+        )),
+        _ => {}
+    }
+    match (lb.protocol, &lb.domain_name) {
+        (Protocol::Https, None) => out.push((
+            at("load_balancer.domain_name"),
+            "an https listener needs the domain name its certificate covers, or callers cannot verify it".to_owned(),
+            Some("set domain_name, and point it at the load balancer".to_owned()),
+        )),
+        (Protocol::Http, Some(_)) => out.push(problem(at("load_balancer.domain_name"), "domain_name is only used with protocol https")),
+        (Protocol::Https, Some(d)) if d.is_empty() || d.len() > 253 || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') => {
+            out.push(problem(at("load_balancer.domain_name"), format!("invalid domain name '{d}'")))
+        }
+        _ => {}
+    }
+
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, t) in pl.targets.iter().enumerate() {
+        let path = at(&format!("targets.{i}"));
+        let valid = t.name.len() <= 24
+            && t.name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && t.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            out.push(problem(
+                format!("{path}.name"),
+                format!("invalid target name '{}': expected 1 to 24 lowercase letters, digits and hyphens, starting with a letter", t.name),
+            ));
+        } else if let Ok(id) = LogicalId::from_parts(&[&t.name]) {
+            if let Some(first) = ids.insert(id.as_str().to_owned(), i) {
+                out.push(problem(
+                    format!("{path}.name"),
+                    format!("target name '{}' clashes with target {first} ('{}')", t.name, pl.targets[first].name),
+                ));
+            }
+        }
+        for (j, p) in t.path_patterns.iter().enumerate() {
+            let ok = p.starts_with('/')
+                && p.len() <= 128
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(c));
+            if !ok {
+                out.push(problem(
+                    format!("{path}.path_patterns.{j}"),
+                    format!("invalid path pattern '{p}': expected at most 128 characters starting with '/' (letters, digits, _-.$/~\"'@:+&, wildcards * and ?)"),
+                ));
+            }
+        }
+        if t.reserved_concurrency == Some(0) {
+            out.push((
+                format!("{path}.reserved_concurrency"),
+                "reserved concurrency 0 throttles every request".to_owned(),
+                Some("remove reserved_concurrency to use the shared pool".to_owned()),
+            ));
+        }
+    }
+
+    let caller = &pl.caller;
+    if u64::from(caller.request_timeout_ms) >= u64::from(caller.timeout_seconds) * 1000 {
+        out.push(problem(
+            at("caller.request_timeout_ms"),
+            format!(
+                "request timeout {} ms must be shorter than the function timeout of {} s, or a slow load balancer is never reported",
+                caller.request_timeout_ms, caller.timeout_seconds
+            ),
+        ));
+    }
+    if !caller.default_path.starts_with('/') {
+        out.push(problem(at("caller.default_path"), format!("invalid path '{}': expected it to start with '/'", caller.default_path)));
+    }
+    if let Some(s) = &caller.schedule
+        && let Err(m) = schedule_expression(s)
+    {
+        out.push(problem(at("caller.schedule"), m));
+    }
+    if !LOG_RETENTION_DAYS.contains(&pl.log_retention_days) {
+        let nearest = LOG_RETENTION_DAYS.iter().min_by_key(|d| d.abs_diff(pl.log_retention_days)).copied().unwrap_or(30);
+        out.push((
+            at("log_retention_days"),
+            format!("CloudWatch Logs does not accept a retention of {} days", pl.log_retention_days),
+            Some(format!("the nearest accepted value is {nearest}")),
+        ));
+    }
+}
+
+/// Checks an EventBridge schedule: `rate(1 minute)`, `rate(5 minutes)`, or `cron(6 fields)`.
+pub fn schedule_expression(s: &str) -> Result<(), String> {
+    let bad = || format!("invalid schedule '{s}': expected rate(<n> minutes|hours|days) or cron(<6 fields>)");
+    if let Some(inner) = s.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+        let mut parts = inner.split_whitespace();
+        let n: u32 = parts.next().and_then(|n| n.parse().ok()).ok_or_else(bad)?;
+        let unit = parts.next().ok_or_else(bad)?;
+        let singular = ["minute", "hour", "day"].contains(&unit);
+        let plural = ["minutes", "hours", "days"].contains(&unit);
+        if parts.next().is_some() || n == 0 || !(singular || plural) {
+            return Err(bad());
+        }
+        if (n == 1) != singular {
+            let u = unit.trim_end_matches('s');
+            return Err(format!("invalid schedule '{s}': EventBridge wants '1 {u}' for one and '<n> {u}s' for more"));
+        }
+        return Ok(());
+    }
+    if let Some(inner) = s.strip_prefix("cron(").and_then(|r| r.strip_suffix(')')) {
+        return if inner.split_whitespace().count() == 6 { Ok(()) } else { Err(bad()) };
+    }
+    Err(bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules() {
+        assert!(schedule_expression("rate(5 minutes)").is_ok());
+        assert!(schedule_expression("rate(1 hour)").is_ok());
+        assert!(schedule_expression("cron(0 12 * * ? *)").is_ok());
+        assert_eq!(
+            schedule_expression("rate(1 minutes)").unwrap_err(),
+            "invalid schedule 'rate(1 minutes)': EventBridge wants '1 minute' for one and '<n> minutes' for more"
+        );
+        assert!(schedule_expression("every 5 minutes").is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! `cargo xtask`: the project's automation, one binary (see README.md for the commands).
+//!
+//! - `synth`: render every blueprint into `out/` (`--check` verifies `out/` is fresh);
+//! - `emulator`: start the local AWS emulator (moto) and print its endpoint;
+//! - `ci`: everything CI runs, installing what it needs;
+//! - `bench`: synth time and peak memory per blueprint, in release mode.
+
+mod synth;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Project automation", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render blueprints into out/ (templates, READMEs, the blueprint schema).
+    Synth {
+        /// Fail if out/ differs from what synth would write, instead of writing.
+        #[arg(long)]
+        check: bool,
+        /// Render only this environment of each blueprint.
+        #[arg(long)]
+        env: Option<String>,
+        /// Blueprint files (default: every file in blueprints/).
+        blueprints: Vec<PathBuf>,
+    },
+}
+
+/// The workspace root: xtask lives one level below it.
+pub(crate) fn project_root() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    dir.parent().unwrap_or(dir).to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = project_root();
+    let result = match cli.command {
+        Command::Synth { check, env, blueprints } => synth::run(&root, &synth::SynthArgs { check, env, blueprints }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
