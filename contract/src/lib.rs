@@ -61,10 +61,8 @@ pub mod private_lambda {
         use super::*;
 
         /// The name of the target this function serves, echoed in responses so callers can see routing.
-        pub const TARGET_NAME: EnvVar = EnvVar {
-            name: "TARGET_NAME",
-            doc: "the blueprint name of the ALB target this function serves",
-        };
+        pub const TARGET_NAME: EnvVar =
+            EnvVar { name: "TARGET_NAME", doc: "the blueprint name of the ALB target this function serves" };
 
         pub const FUNCTION: FunctionSpec = FunctionSpec {
             binary: "private-lambda-protected",

@@ -55,10 +55,16 @@ pub fn template(t: &Template) -> Vec<String> {
     let conditions: BTreeSet<&str> = t.conditions.keys().map(|k| k.as_str()).collect();
 
     if t.resources.len() > MAX_RESOURCES {
-        out.push(format!("template has {} resources: CloudFormation allows {MAX_RESOURCES}", t.resources.len()));
+        out.push(format!(
+            "template has {} resources: CloudFormation allows {MAX_RESOURCES}",
+            t.resources.len()
+        ));
     }
     if t.parameters.len() > MAX_PARAMETERS {
-        out.push(format!("template has {} parameters: CloudFormation allows {MAX_PARAMETERS}", t.parameters.len()));
+        out.push(format!(
+            "template has {} parameters: CloudFormation allows {MAX_PARAMETERS}",
+            t.parameters.len()
+        ));
     }
     if t.outputs.len() > MAX_OUTPUTS {
         out.push(format!("template has {} outputs: CloudFormation allows {MAX_OUTPUTS}", t.outputs.len()));
@@ -66,11 +72,18 @@ pub fn template(t: &Template) -> Vec<String> {
     if let Some(d) = &t.description
         && d.len() > MAX_DESCRIPTION
     {
-        out.push(format!("template description is {} bytes: CloudFormation allows {MAX_DESCRIPTION}", d.len()));
+        out.push(format!(
+            "template description is {} bytes: CloudFormation allows {MAX_DESCRIPTION}",
+            d.len()
+        ));
     }
 
     let mut edges: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    let sections = [("Resources", &json["Resources"]), ("Outputs", &json["Outputs"]), ("Conditions", &json["Conditions"])];
+    let sections = [
+        ("Resources", &json["Resources"]),
+        ("Outputs", &json["Outputs"]),
+        ("Conditions", &json["Conditions"]),
+    ];
     for (section, entries) in sections {
         let Some(entries) = entries.as_object() else { continue };
         for (id, body) in entries {
@@ -102,7 +115,9 @@ pub fn template(t: &Template) -> Vec<String> {
                     (Some(_), None) => {}
                     (None, None) if params.contains(target) => continue,
                     (None, _) => {
-                        out.push(format!("{section}.{id}: reference to '{target}', which is not a resource or parameter"));
+                        out.push(format!(
+                            "{section}.{id}: reference to '{target}', which is not a resource or parameter"
+                        ));
                         continue;
                     }
                 }
@@ -131,7 +146,10 @@ pub fn template(t: &Template) -> Vec<String> {
                 && let Some(name) = props.get(*prop).and_then(Value::as_str)
                 && name.len() > *max
             {
-                out.push(format!("Resources.{id}: {prop} '{name}' is {} characters: {ty} allows {max}", name.len()));
+                out.push(format!(
+                    "Resources.{id}: {prop} '{name}' is {} characters: {ty} allows {max}",
+                    name.len()
+                ));
             }
         }
     }
@@ -170,7 +188,9 @@ fn types_key<'a>(types: &BTreeMap<&'a str, (&str, &[&str])>, id: &str) -> &'a st
 /// Checks the rendered size against CloudFormation's limits. `Ok(true)` means it must go through S3.
 pub fn size(rendered: &str) -> Result<bool, String> {
     match rendered.len() {
-        n if n > MAX_S3_BYTES => Err(format!("template is {n} bytes: CloudFormation accepts at most {MAX_S3_BYTES} even from S3")),
+        n if n > MAX_S3_BYTES => {
+            Err(format!("template is {n} bytes: CloudFormation accepts at most {MAX_S3_BYTES} even from S3"))
+        }
         n => Ok(n > MAX_INLINE_BYTES),
     }
 }
@@ -195,7 +215,8 @@ fn collect(v: &Value, out: &mut Vec<Reference>) {
                         return;
                     }
                     "Fn::GetAtt" => {
-                        if let Some([Value::String(r), Value::String(a)]) = arg.as_array().map(Vec::as_slice) {
+                        if let Some([Value::String(r), Value::String(a)]) = arg.as_array().map(Vec::as_slice)
+                        {
                             out.push(Reference::GetAtt(r.clone(), a.clone()));
                         }
                         return;
@@ -206,8 +227,10 @@ fn collect(v: &Value, out: &mut Vec<Reference>) {
                             Value::Array(a) => (a.first().and_then(Value::as_str).unwrap_or(""), a.get(1)),
                             _ => ("", None),
                         };
-                        let local: BTreeSet<&str> =
-                            vars.and_then(Value::as_object).map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                        let local: BTreeSet<&str> = vars
+                            .and_then(Value::as_object)
+                            .map(|m| m.keys().map(String::as_str).collect())
+                            .unwrap_or_default();
                         for name in sub_references(template) {
                             if local.contains(name) {
                                 continue;

@@ -22,9 +22,9 @@ pub const MAX_ALB_SUBNET_PREFIX: u8 = 27;
 pub const VPC_PREFIXES: std::ops::RangeInclusive<u8> = 16..=28;
 
 pub fn parse_cidr(text: &str) -> Result<Ipv4Net, (String, Option<String>)> {
-    let net: Ipv4Net = text.parse().map_err(|_| {
-        (format!("invalid CIDR '{text}': expected an IPv4 block such as 10.20.0.0/16"), None)
-    })?;
+    let net: Ipv4Net = text
+        .parse()
+        .map_err(|_| (format!("invalid CIDR '{text}': expected an IPv4 block such as 10.20.0.0/16"), None))?;
     if net.trunc() != net {
         return Err((
             format!("CIDR '{text}' has host bits set"),
@@ -64,7 +64,10 @@ fn carve(vpc: Ipv4Net, prefix: u8, azs: usize) -> Result<SubnetPlan, Vec<Problem
     if prefix <= vpc.prefix_len() {
         return Err(vec![(
             "subnet_prefix".to_owned(),
-            format!("subnet prefix /{prefix} does not fit twice in VPC '{vpc}': expected a prefix longer than /{}", vpc.prefix_len()),
+            format!(
+                "subnet prefix /{prefix} does not fit twice in VPC '{vpc}': expected a prefix longer than /{}",
+                vpc.prefix_len()
+            ),
             None,
         )]);
     }
@@ -90,7 +93,12 @@ fn ceil_prefix(vpc: Ipv4Net, n: usize) -> u8 {
     vpc.prefix_len() + u8::try_from(bits).unwrap_or(32)
 }
 
-fn check_explicit(vpc: Ipv4Net, azs: usize, private: &[String], public: &[String]) -> Result<SubnetPlan, Vec<Problem>> {
+fn check_explicit(
+    vpc: Ipv4Net,
+    azs: usize,
+    private: &[String],
+    public: &[String],
+) -> Result<SubnetPlan, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut parsed: Vec<(String, Ipv4Net)> = Vec::new();
     let mut lists = [Vec::new(), Vec::new()];
@@ -108,7 +116,11 @@ fn check_explicit(vpc: Ipv4Net, azs: usize, private: &[String], public: &[String
                 Err((m, h)) => problems.push((path, m, h)),
                 Ok(net) => {
                     if !vpc.contains(&net) || net == vpc {
-                        problems.push((path.clone(), format!("subnet '{net}' is not inside VPC '{vpc}'"), None));
+                        problems.push((
+                            path.clone(),
+                            format!("subnet '{net}' is not inside VPC '{vpc}'"),
+                            None,
+                        ));
                     }
                     if kind == "private" && net.prefix_len() > MAX_ALB_SUBNET_PREFIX {
                         problems.push((
@@ -117,10 +129,19 @@ fn check_explicit(vpc: Ipv4Net, azs: usize, private: &[String], public: &[String
                             None,
                         ));
                     } else if net.prefix_len() > 28 {
-                        problems.push((path.clone(), format!("subnet '{net}' is smaller than /28, the AWS minimum"), None));
+                        problems.push((
+                            path.clone(),
+                            format!("subnet '{net}' is smaller than /28, the AWS minimum"),
+                            None,
+                        ));
                     }
-                    if let Some((other, _)) = parsed.iter().find(|(_, o)| o.contains(&net) || net.contains(o)) {
-                        problems.push((path.clone(), format!("subnet '{net}' overlaps '{}' at '{other}'", lookup(&parsed, other)), None));
+                    if let Some((other, _)) = parsed.iter().find(|(_, o)| o.contains(&net) || net.contains(o))
+                    {
+                        problems.push((
+                            path.clone(),
+                            format!("subnet '{net}' overlaps '{}' at '{other}'", lookup(&parsed, other)),
+                            None,
+                        ));
                     }
                     parsed.push((path, net));
                     lists[li].push(net);
@@ -165,7 +186,10 @@ mod tests {
     #[test]
     fn carving_puts_private_first_and_public_in_the_second_half() {
         let p = plan(&net("10.20.0.0/16", 3, 20)).unwrap();
-        assert_eq!(show(&p), "private: 10.20.0.0/20 10.20.16.0/20 10.20.32.0/20 | public: 10.20.128.0/20 10.20.144.0/20 10.20.160.0/20");
+        assert_eq!(
+            show(&p),
+            "private: 10.20.0.0/20 10.20.16.0/20 10.20.32.0/20 | public: 10.20.128.0/20 10.20.144.0/20 10.20.160.0/20"
+        );
     }
 
     #[test]

@@ -85,7 +85,10 @@ mod tests {
     #[test]
     fn did_you_mean_picks_the_closest_typo_only() {
         assert_eq!(did_you_mean("cidrr", ["cidr", "nat"]).as_deref(), Some("did you mean 'cidr'?"));
-        assert_eq!(did_you_mean("singel", ["none", "single", "per-az"]).as_deref(), Some("did you mean 'single'?"));
+        assert_eq!(
+            did_you_mean("singel", ["none", "single", "per-az"]).as_deref(),
+            Some("did you mean 'single'?")
+        );
         assert_eq!(did_you_mean("banana", ["cidr", "nat"]), None);
     }
 }

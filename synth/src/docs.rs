@@ -66,14 +66,21 @@ pub fn readme(t: &Template, input: &DocInput<'_>) -> Result<String, minijinja::E
         .iter()
         .map(|(k, p)| Row {
             name: k.to_string(),
-            r#type: serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            r#type: serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             description: cell(p.description.as_deref().unwrap_or("")),
         })
         .collect();
     let outputs: Vec<Row> = t
         .outputs
         .iter()
-        .map(|(k, o)| Row { name: k.to_string(), r#type: String::new(), description: cell(o.description.as_deref().unwrap_or("")) })
+        .map(|(k, o)| Row {
+            name: k.to_string(),
+            r#type: String::new(),
+            description: cell(o.description.as_deref().unwrap_or("")),
+        })
         .collect();
     let resources: Vec<Node<'_>> =
         t.resources.iter().map(|(id, r)| Node { id: id.as_str(), r#type: r.props.type_name() }).collect();

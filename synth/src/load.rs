@@ -34,7 +34,11 @@ impl Loaded {
 
 /// Loads `source` (read from `file`, used in messages) for the environment `env`.
 pub fn load(file: &str, source: &str, env: Option<&str>) -> Result<Loaded, Report> {
-    let report = |diagnostics: Vec<Diagnostic>| Report { file: file.to_owned(), source: source.to_owned(), diagnostics };
+    let report = |diagnostics: Vec<Diagnostic>| Report {
+        file: file.to_owned(),
+        source: source.to_owned(),
+        diagnostics,
+    };
     let mut tree = yaml::parse(source).map_err(report)?;
     let schema = blueprint::schema();
     let base_errors = schema_check::check(&schema, &tree);
@@ -67,11 +71,13 @@ pub fn load(file: &str, source: &str, env: Option<&str>) -> Result<Loaded, Repor
         match serde_json::from_value::<Blueprint>(t.to_json()) {
             Ok(bp) => {
                 let env_suffix = name.map_or(0, |n| n.len() + 1);
-                diags.extend(validate::blueprint(&bp, env_suffix).into_iter().map(|(path, message, help)| {
-                    let mut d = Diagnostic::new(t.pos_of(&path), path, message);
-                    d.help = help;
-                    d
-                }));
+                diags.extend(validate::blueprint(&bp, env_suffix).into_iter().map(
+                    |(path, message, help)| {
+                        let mut d = Diagnostic::new(t.pos_of(&path), path, message);
+                        d.help = help;
+                        d
+                    },
+                ));
                 if name == env {
                     selected = Some((bp, t));
                 }
@@ -86,12 +92,19 @@ pub fn load(file: &str, source: &str, env: Option<&str>) -> Result<Loaded, Repor
     {
         let pos = envs_node.as_ref().map_or(tree.pos, |n| n.pos);
         let known = if env_names.is_empty() { "none are defined".to_owned() } else { env_names.join(", ") };
-        let mut d = Diagnostic::new(pos, "environments", format!("unknown environment '{env}': expected one of {known}"));
+        let mut d = Diagnostic::new(
+            pos,
+            "environments",
+            format!("unknown environment '{env}': expected one of {known}"),
+        );
         d.help = did_you_mean(env, env_names.iter().map(String::as_str));
         diags.insert(d);
     }
     for name in &env_names {
-        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) || name.is_empty() || name.len() > 16 {
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            || name.is_empty()
+            || name.len() > 16
+        {
             let path = format!("environments.{name}");
             let pos = envs_node.as_ref().map_or(tree.pos, |n| n.pos_of(name));
             diags.insert(Diagnostic::new(

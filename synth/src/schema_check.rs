@@ -81,7 +81,8 @@ impl<'a> Checker<'a> {
                 _ => vec![],
             };
             if !types.is_empty() && !types.iter().any(|t| type_matches(t, &node.value)) {
-                let wanted: Vec<&str> = types.iter().filter(|t| **t != "null").map(|t| type_name(t)).collect();
+                let wanted: Vec<&str> =
+                    types.iter().filter(|t| **t != "null").map(|t| type_name(t)).collect();
                 let wanted = if wanted.is_empty() { vec!["nothing"] } else { wanted };
                 out.push(Diagnostic::new(
                     node.pos,
@@ -121,7 +122,11 @@ impl<'a> Checker<'a> {
             Value::Str(s) => format!("'{s}'"),
             other => other.describe(),
         };
-        let mut d = Diagnostic::new(node.pos, path, format!("unknown value {shown}: expected one of {}", names.join(", ")));
+        let mut d = Diagnostic::new(
+            node.pos,
+            path,
+            format!("unknown value {shown}: expected one of {}", names.join(", ")),
+        );
         if let Value::Str(s) = &node.value
             && let Some(help) = did_you_mean(s, names.iter().copied())
         {
@@ -185,7 +190,8 @@ impl<'a> Checker<'a> {
             } else {
                 match additional {
                     Some(Json::Bool(false)) => {
-                        let known: Vec<&str> = props.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                        let known: Vec<&str> =
+                            props.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
                         let mut d = Diagnostic::new(
                             key.pos,
                             path,
@@ -256,10 +262,8 @@ impl<'a> Checker<'a> {
         }
         // For externally tagged enums, the key names the variant.
         if let Value::Map(entries) = &node.value {
-            let variants: Vec<&str> = resolved
-                .iter()
-                .filter_map(|b| b.get("required")?.as_array()?.first()?.as_str())
-                .collect();
+            let variants: Vec<&str> =
+                resolved.iter().filter_map(|b| b.get("required")?.as_array()?.first()?.as_str()).collect();
             if variants.len() == resolved.len() && !variants.is_empty() {
                 if let [(key, _)] = entries.as_slice() {
                     if let Some(i) = variants.iter().position(|v| *v == key.name) {

@@ -13,8 +13,9 @@ pub type Problem = (String, String, Option<String>);
 /// CloudFormation stack names: letters, digits, hyphens, starting with a letter, at most 128 characters.
 pub const MAX_STACK_NAME: usize = 128;
 /// CloudWatch Logs accepts only these retention periods.
-pub const LOG_RETENTION_DAYS: &[u32] =
-    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+pub const LOG_RETENTION_DAYS: &[u32] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
     (path.into(), message.into(), None)
@@ -28,21 +29,33 @@ pub fn blueprint(bp: &Blueprint, env_suffix: usize) -> Vec<Problem> {
     if !name_ok {
         out.push(problem(
             "name",
-            format!("invalid stack name '{}': expected letters, digits and hyphens, starting with a letter", bp.name),
+            format!(
+                "invalid stack name '{}': expected letters, digits and hyphens, starting with a letter",
+                bp.name
+            ),
         ));
     } else if bp.name.len() + env_suffix > MAX_STACK_NAME {
         out.push(problem(
             "name",
-            format!("stack name '{}' is too long: at most {} characters with the environment suffix", bp.name, MAX_STACK_NAME),
+            format!(
+                "stack name '{}' is too long: at most {} characters with the environment suffix",
+                bp.name, MAX_STACK_NAME
+            ),
         ));
     }
     for (k, v) in &bp.tags {
         let path = format!("tags.{k}");
         if k.is_empty() || k.len() > 128 || k.to_ascii_lowercase().starts_with("aws:") {
-            out.push(problem(&path, format!("invalid tag key '{k}': expected 1 to 128 characters not starting with 'aws:'")));
+            out.push(problem(
+                &path,
+                format!("invalid tag key '{k}': expected 1 to 128 characters not starting with 'aws:'"),
+            ));
         }
         if v.len() > 256 {
-            out.push(problem(&path, format!("tag value of '{k}' is {} characters long: at most 256", v.len())));
+            out.push(problem(
+                &path,
+                format!("tag value of '{k}' is {} characters long: at most 256", v.len()),
+            ));
         }
     }
     match &bp.system {
@@ -87,11 +100,18 @@ fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
     match (lb.protocol, &lb.domain_name) {
         (Protocol::Https, None) => out.push((
             at("load_balancer.domain_name"),
-            "an https listener needs the domain name its certificate covers, or callers cannot verify it".to_owned(),
+            "an https listener needs the domain name its certificate covers, or callers cannot verify it"
+                .to_owned(),
             Some("set domain_name, and point it at the load balancer".to_owned()),
         )),
-        (Protocol::Http, Some(_)) => out.push(problem(at("load_balancer.domain_name"), "domain_name is only used with protocol https")),
-        (Protocol::Https, Some(d)) if d.is_empty() || d.len() > 253 || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') => {
+        (Protocol::Http, Some(_)) => {
+            out.push(problem(at("load_balancer.domain_name"), "domain_name is only used with protocol https"))
+        }
+        (Protocol::Https, Some(d))
+            if d.is_empty()
+                || d.len() > 253
+                || !d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') =>
+        {
             out.push(problem(at("load_balancer.domain_name"), format!("invalid domain name '{d}'")))
         }
         _ => {}
@@ -112,7 +132,10 @@ fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
             if let Some(first) = ids.insert(id.as_str().to_owned(), i) {
                 out.push(problem(
                     format!("{path}.name"),
-                    format!("target name '{}' clashes with target {first} ('{}')", t.name, pl.targets[first].name),
+                    format!(
+                        "target name '{}' clashes with target {first} ('{}')",
+                        t.name, pl.targets[first].name
+                    ),
                 ));
             }
         }
@@ -147,7 +170,10 @@ fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
         ));
     }
     if !caller.default_path.starts_with('/') {
-        out.push(problem(at("caller.default_path"), format!("invalid path '{}': expected it to start with '/'", caller.default_path)));
+        out.push(problem(
+            at("caller.default_path"),
+            format!("invalid path '{}': expected it to start with '/'", caller.default_path),
+        ));
     }
     if let Some(s) = &caller.schedule
         && let Err(m) = schedule_expression(s)
@@ -155,7 +181,11 @@ fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
         out.push(problem(at("caller.schedule"), m));
     }
     if !LOG_RETENTION_DAYS.contains(&pl.log_retention_days) {
-        let nearest = LOG_RETENTION_DAYS.iter().min_by_key(|d| d.abs_diff(pl.log_retention_days)).copied().unwrap_or(30);
+        let nearest = LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| d.abs_diff(pl.log_retention_days))
+            .copied()
+            .unwrap_or(30);
         out.push((
             at("log_retention_days"),
             format!("CloudWatch Logs does not accept a retention of {} days", pl.log_retention_days),
@@ -178,7 +208,9 @@ pub fn schedule_expression(s: &str) -> Result<(), String> {
         }
         if (n == 1) != singular {
             let u = unit.trim_end_matches('s');
-            return Err(format!("invalid schedule '{s}': EventBridge wants '1 {u}' for one and '<n> {u}s' for more"));
+            return Err(format!(
+                "invalid schedule '{s}': EventBridge wants '1 {u}' for one and '<n> {u}s' for more"
+            ));
         }
         return Ok(());
     }

@@ -153,9 +153,9 @@ fn convert(y: &MarkedYamlOwned, path: &str, diags: &mut Vec<Diagnostic>) -> Node
             ScalarOwned::String(s) => Value::Str(s.clone()),
         },
         YamlDataOwned::Representation(s, _, _) => Value::Str(s.clone()),
-        YamlDataOwned::Sequence(items) => {
-            Value::Seq(items.iter().enumerate().map(|(i, n)| convert(n, &child(path, &i.to_string()), diags)).collect())
-        }
+        YamlDataOwned::Sequence(items) => Value::Seq(
+            items.iter().enumerate().map(|(i, n)| convert(n, &child(path, &i.to_string()), diags)).collect(),
+        ),
         YamlDataOwned::Mapping(map) => {
             let mut entries: Vec<(Key, Node)> = Vec::new();
             for (k, v) in map {
@@ -164,7 +164,11 @@ fn convert(y: &MarkedYamlOwned, path: &str, diags: &mut Vec<Diagnostic>) -> Node
                     YamlDataOwned::Value(ScalarOwned::Integer(i)) => i.to_string(),
                     YamlDataOwned::Value(ScalarOwned::Boolean(b)) => b.to_string(),
                     _ => {
-                        diags.push(Diagnostic::new(pos(&k.span.start), path, "mapping keys must be plain strings"));
+                        diags.push(Diagnostic::new(
+                            pos(&k.span.start),
+                            path,
+                            "mapping keys must be plain strings",
+                        ));
                         continue;
                     }
                 };
@@ -175,7 +179,11 @@ fn convert(y: &MarkedYamlOwned, path: &str, diags: &mut Vec<Diagnostic>) -> Node
             Value::Map(entries)
         }
         YamlDataOwned::Tagged(tag, _) => {
-            diags.push(Diagnostic::new(p, path, format!("YAML tags such as '{tag}' are not supported in blueprints")));
+            diags.push(Diagnostic::new(
+                p,
+                path,
+                format!("YAML tags such as '{tag}' are not supported in blueprints"),
+            ));
             Value::Null
         }
         YamlDataOwned::Alias(_) => {

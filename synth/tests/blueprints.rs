@@ -20,7 +20,12 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
 }
 
 fn shown(path: &Path) -> String {
-    format!("tests/data/{}", path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")).expect("under data").display())
+    format!(
+        "tests/data/{}",
+        path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data"))
+            .expect("under data")
+            .display()
+    )
 }
 
 #[track_caller]
@@ -45,7 +50,11 @@ fn invalid_blueprints_report_every_problem_with_its_location() {
             Ok(_) => panic!("{} should have failed", file.display()),
             Err(e) => e,
         };
-        assert!(matches!(err, synth::Error::Blueprint(_)), "{}: not a blueprint error: {err}", file.display());
+        assert!(
+            matches!(err, synth::Error::Blueprint(_)),
+            "{}: not a blueprint error: {err}",
+            file.display()
+        );
         check_file(&file.with_extension("txt"), &format!("{err}\n"));
     }
 }
@@ -65,7 +74,8 @@ fn valid_blueprints_synthesize_and_pass_the_offline_checks() {
 fn unknown_environment_is_reported_with_a_suggestion() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../blueprints/private-lambda.yaml");
     let source = std::fs::read_to_string(file).expect("read blueprint");
-    let err = synth::synthesize("blueprints/private-lambda.yaml", &source, Some("prd")).expect_err("unknown env");
+    let err =
+        synth::synthesize("blueprints/private-lambda.yaml", &source, Some("prd")).expect_err("unknown env");
     let text = err.to_string();
     assert!(text.contains("unknown environment 'prd': expected one of prod"), "{text}");
     assert!(text.contains("did you mean 'prod'?"), "{text}");

@@ -44,7 +44,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = project_root();
     let result = match cli.command {
-        Command::Synth { check, env, blueprints } => synth::run(&root, &synth::SynthArgs { check, env, blueprints }),
+        Command::Synth { check, env, blueprints } => {
+            synth::run(&root, &synth::SynthArgs { check, env, blueprints })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

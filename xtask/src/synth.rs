@@ -33,7 +33,11 @@ pub(crate) fn blueprint_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Path as shown in messages and docs: relative to the project root, with `/` separators.
 pub(crate) fn display_path(root: &Path, path: &Path) -> String {
-    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
     abs.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
@@ -45,7 +49,8 @@ pub(crate) fn generate(root: &Path, env: Option<&str>, only: &[PathBuf]) -> anyh
     let mut errors = Vec::new();
     for file in &files {
         let shown = display_path(root, file);
-        let source = std::fs::read_to_string(file).with_context(|| format!("cannot read blueprint {shown}"))?;
+        let source =
+            std::fs::read_to_string(file).with_context(|| format!("cannot read blueprint {shown}"))?;
         let mut envs: Vec<Option<String>> = vec![env.map(str::to_owned)];
         if env.is_none() {
             match synth::synthesize(&shown, &source, None) {
@@ -62,7 +67,9 @@ pub(crate) fn generate(root: &Path, env: Option<&str>, only: &[PathBuf]) -> anyh
                     for (path, contents) in a.files {
                         if let Some(prev) = outputs.insert(path.clone(), contents) {
                             drop(prev);
-                            errors.push(format!("{shown}: two blueprints write out/{path}: give them distinct names"));
+                            errors.push(format!(
+                                "{shown}: two blueprints write out/{path}: give them distinct names"
+                            ));
                         }
                     }
                 }
@@ -108,7 +115,8 @@ pub(crate) fn run(root: &Path, args: &SynthArgs) -> anyhow::Result<()> {
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::write(&target, contents).with_context(|| format!("cannot write {}", target.display()))?;
+                std::fs::write(&target, contents)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
             }
         }
     }

@@ -54,14 +54,34 @@ pub enum Expr {
     List(Vec<Expr>),
     Map(BTreeMap<String, Expr>),
     Ref(RefTarget),
-    GetAtt { resource: LogicalId, attribute: String },
+    GetAtt {
+        resource: LogicalId,
+        attribute: String,
+    },
     /// `Fn::Sub` with an optional variable map. For user-facing strings and ARN patterns only.
-    Sub { template: String, vars: BTreeMap<String, Expr> },
-    Join { delimiter: String, parts: Vec<Expr> },
-    Select { index: u32, list: Box<Expr> },
+    Sub {
+        template: String,
+        vars: BTreeMap<String, Expr>,
+    },
+    Join {
+        delimiter: String,
+        parts: Vec<Expr>,
+    },
+    Select {
+        index: u32,
+        list: Box<Expr>,
+    },
     GetAzs,
-    Cidr { block: Box<Expr>, count: u32, bits: u32 },
-    If { condition: LogicalId, then: Box<Expr>, otherwise: Box<Expr> },
+    Cidr {
+        block: Box<Expr>,
+        count: u32,
+        bits: u32,
+    },
+    If {
+        condition: LogicalId,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     Equals(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
     ImportValue(Box<Expr>),
@@ -112,14 +132,21 @@ impl Expr {
     /// `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<resource>`, for resources whose
     /// ARN is not an attribute (or would create a dependency cycle). `resource` may use `${..}` itself.
     pub fn arn(service: &str, resource: &str) -> Expr {
-        Expr::sub(format!("arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"))
+        Expr::sub(format!(
+            "arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+        ))
     }
 
     /// Calls `f` on every expression nested in this one, depth first, this one included.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
         match self {
-            Expr::Str(_) | Expr::Int(_) | Expr::Bool(_) | Expr::Ref(_) | Expr::GetAtt { .. } | Expr::GetAzs => {}
+            Expr::Str(_)
+            | Expr::Int(_)
+            | Expr::Bool(_)
+            | Expr::Ref(_)
+            | Expr::GetAtt { .. }
+            | Expr::GetAzs => {}
             Expr::List(items) => items.iter().for_each(|e| e.walk(f)),
             Expr::Map(m) => m.values().for_each(|e| e.walk(f)),
             Expr::Sub { vars, .. } => vars.values().for_each(|e| e.walk(f)),

@@ -23,7 +23,8 @@ impl LogicalId {
 
     pub fn new(id: impl Into<String>) -> Result<LogicalId, InvalidLogicalId> {
         let id = id.into();
-        let valid = !id.is_empty() && id.len() <= Self::MAX_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric());
+        let valid =
+            !id.is_empty() && id.len() <= Self::MAX_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric());
         if valid { Ok(LogicalId(id)) } else { Err(InvalidLogicalId { id }) }
     }
 

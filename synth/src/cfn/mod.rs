@@ -50,7 +50,9 @@ impl Serialize for FormatVersion {
 
 /// A template entry was added twice under the same logical ID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("logical id '{id}' is used twice: blueprint names must stay distinct once reduced to letters and digits")]
+#[error(
+    "logical id '{id}' is used twice: blueprint names must stay distinct once reduced to letters and digits"
+)]
 pub struct DuplicateLogicalId {
     pub id: LogicalId,
 }

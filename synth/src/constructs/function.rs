@@ -77,19 +77,32 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
 
     let bucket = id(&[ASSETS_BUCKET])?;
     if !t.parameters.contains_key(&bucket) {
-        t.add_parameter(&bucket, Parameter {
-            min_length: Some(3),
-            ..Parameter::string("S3 bucket holding the function code (set by `cargo xtask deploy`)")
-        })?;
+        t.add_parameter(
+            &bucket,
+            Parameter {
+                min_length: Some(3),
+                ..Parameter::string("S3 bucket holding the function code (set by `cargo xtask deploy`)")
+            },
+        )?;
     }
-    t.add_parameter(&code_key, Parameter {
-        min_length: Some(1),
-        ..Parameter::string(format!("S3 key of the {} code zip, named by content hash (set by `cargo xtask deploy`)", p.spec.binary))
-    })?;
+    t.add_parameter(
+        &code_key,
+        Parameter {
+            min_length: Some(1),
+            ..Parameter::string(format!(
+                "S3 key of the {} code zip, named by content hash (set by `cargo xtask deploy`)",
+                p.spec.binary
+            ))
+        },
+    )?;
 
     t.add(
         &log_group,
-        logs::LogGroup { retention_in_days: Some(p.log_retention_days.into()), ..Default::default() },
+        logs::LogGroup {
+            retention_in_days: Some(p.log_retention_days.into()),
+            tags: ctx.tags(),
+            ..Default::default()
+        },
     )?;
 
     let mut statements = vec![Statement::allow(
@@ -106,6 +119,7 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
             sqs::Queue {
                 message_retention_period: Some(1_209_600u32.into()),
                 sqs_managed_sse_enabled: Some(true.into()),
+                tags: ctx.tags(),
                 ..Default::default()
             },
         )?;
@@ -154,7 +168,9 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
                 security_group_ids: groups.iter().map(|g| Expr::get_att(g, "GroupId")).collect(),
                 ..Default::default()
             }),
-            dead_letter_config: dlq.as_ref().map(|q| lambda::DeadLetterConfig { target_arn: Some(Expr::get_att(q, "Arn")) }),
+            dead_letter_config: dlq
+                .as_ref()
+                .map(|q| lambda::DeadLetterConfig { target_arn: Some(Expr::get_att(q, "Arn")) }),
             reserved_concurrent_executions: p.reserved_concurrency.map(Into::into),
             tags: ctx.tags(),
             ..Default::default()

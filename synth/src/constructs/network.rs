@@ -121,7 +121,13 @@ pub fn build(t: &mut Template, ctx: &Ctx, props: &NetworkProps<'_>) -> Result<Ne
             },
         )?;
         let private_rt = id(&["PrivateRouteTable", &n])?;
-        t.add(&private_rt, ec2::RouteTable { vpc_id: Some(Expr::r#ref(&vpc)), tags: ctx.tags_named(&format!("private-{zone}")) })?;
+        t.add(
+            &private_rt,
+            ec2::RouteTable {
+                vpc_id: Some(Expr::r#ref(&vpc)),
+                tags: ctx.tags_named(&format!("private-{zone}")),
+            },
+        )?;
         let assoc = id(&["PrivateSubnet", &n, "RouteTableAssociation"])?;
         t.add(
             &assoc,
@@ -138,8 +144,15 @@ pub fn build(t: &mut Template, ctx: &Ctx, props: &NetworkProps<'_>) -> Result<Ne
         };
         if wants_nat {
             let eip = id(&["NatEip", &n])?;
-            t.add(&eip, ec2::Eip { domain: Some("vpc".into()), tags: ctx.tags_named(&format!("nat-{zone}")), ..Default::default() })?
-                .depends_on(&attach);
+            t.add(
+                &eip,
+                ec2::Eip {
+                    domain: Some("vpc".into()),
+                    tags: ctx.tags_named(&format!("nat-{zone}")),
+                    ..Default::default()
+                },
+            )?
+            .depends_on(&attach);
             let nat = id(&["NatGateway", &n])?;
             t.add(
                 &nat,
@@ -184,7 +197,13 @@ pub fn build(t: &mut Template, ctx: &Ctx, props: &NetworkProps<'_>) -> Result<Ne
     }
 
     if !props.interface_endpoints.is_empty() {
-        let sg = SecurityGroup::add(t, ctx, "Endpoints", "VPC interface endpoints: HTTPS from the functions", &vpc)?;
+        let sg = SecurityGroup::add(
+            t,
+            ctx,
+            "Endpoints",
+            "VPC interface endpoints: HTTPS from the functions",
+            &vpc,
+        )?;
         for ie in props.interface_endpoints {
             let ep = id(&[&ie.service().replace('.', "-"), "Endpoint"])?;
             t.add(

@@ -19,7 +19,13 @@ pub struct SecurityGroup {
 }
 
 impl SecurityGroup {
-    pub fn add(t: &mut Template, ctx: &Ctx, name: &str, description: &str, vpc: &LogicalId) -> Result<SecurityGroup, BuildError> {
+    pub fn add(
+        t: &mut Template,
+        ctx: &Ctx,
+        name: &str,
+        description: &str,
+        vpc: &LogicalId,
+    ) -> Result<SecurityGroup, BuildError> {
         let sg = id(&[name, "SecurityGroup"])?;
         t.add(
             &sg,
@@ -42,7 +48,13 @@ impl SecurityGroup {
     }
 
     /// Lets `from` open TCP connections to this group on `port`: an ingress rule here and an egress rule there.
-    pub fn allow_from(&self, t: &mut Template, from: &SecurityGroup, port: u16, description: &str) -> Result<(), BuildError> {
+    pub fn allow_from(
+        &self,
+        t: &mut Template,
+        from: &SecurityGroup,
+        port: u16,
+        description: &str,
+    ) -> Result<(), BuildError> {
         let p = port.to_string();
         let ingress = id(&[&self.name, "From", &from.name, &p])?;
         t.add(
@@ -74,7 +86,12 @@ impl SecurityGroup {
     }
 
     /// Lets this group open TCP connections to any address on `port` (through a NAT gateway).
-    pub fn allow_egress_anywhere(&self, t: &mut Template, port: u16, description: &str) -> Result<(), BuildError> {
+    pub fn allow_egress_anywhere(
+        &self,
+        t: &mut Template,
+        port: u16,
+        description: &str,
+    ) -> Result<(), BuildError> {
         let egress = id(&[&self.name, "ToAnywhere", &port.to_string()])?;
         t.add(
             &egress,

@@ -17,7 +17,7 @@ use contract::private_lambda::{caller, protected};
 use crate::blueprint::{PrivateLambda, Protocol};
 use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatternConfig, RuleCondition};
 use crate::cfn::resources::{events, lambda};
-use crate::cfn::{Expr, LogicalId, Output, Pseudo, Template};
+use crate::cfn::{Expr, Output, Pseudo, Template};
 use crate::cidr;
 use crate::constructs::function::{self, FunctionProps};
 use crate::constructs::network::{self, NetworkProps};
@@ -32,15 +32,22 @@ pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result<Template, BuildError> {
     let mut t = Template {
         description: Some(description.map_or_else(
-            || format!("{}: private Lambda functions behind an internal Application Load Balancer", ctx.stack),
+            || {
+                format!(
+                    "{}: private Lambda functions behind an internal Application Load Balancer",
+                    ctx.stack
+                )
+            },
             str::to_owned,
         )),
         ..Template::default()
     };
     // Validation ran before building, so the plan exists; an error here is a bug, reported as one.
-    let plan = cidr::plan(&pl.network).map_err(|_| BuildError::InvalidId(crate::cfn::InvalidLogicalId {
-        id: format!("network plan for '{}' (validation should have rejected it)", pl.network.cidr),
-    }))?;
+    let plan = cidr::plan(&pl.network).map_err(|_| {
+        BuildError::InvalidId(crate::cfn::InvalidLogicalId {
+            id: format!("network plan for '{}' (validation should have rejected it)", pl.network.cidr),
+        })
+    })?;
     let net = network::build(
         &mut t,
         ctx,
@@ -53,14 +60,30 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
     )?;
 
     let lb_spec = &pl.load_balancer;
-    let caller_sg = SecurityGroup::add(&mut t, ctx, "Caller", "Caller function: may reach the internal load balancer", &net.vpc)?;
-    let alb_sg = SecurityGroup::add(&mut t, ctx, "LoadBalancer", "Internal load balancer: admits the caller function only", &net.vpc)?;
+    let caller_sg = SecurityGroup::add(
+        &mut t,
+        ctx,
+        "Caller",
+        "Caller function: may reach the internal load balancer",
+        &net.vpc,
+    )?;
+    let alb_sg = SecurityGroup::add(
+        &mut t,
+        ctx,
+        "LoadBalancer",
+        "Internal load balancer: admits the caller function only",
+        &net.vpc,
+    )?;
     alb_sg.allow_from(&mut t, &caller_sg, lb_spec.port, "Caller function to the load balancer listener")?;
     if let Some(ep_sg) = &net.endpoint_security_group {
         ep_sg.allow_from(&mut t, &caller_sg, 443, "Caller function to the VPC interface endpoints")?;
     }
     if net.has_nat {
-        caller_sg.allow_egress_anywhere(&mut t, 443, "Caller function to HTTPS services through the NAT gateway")?;
+        caller_sg.allow_egress_anywhere(
+            &mut t,
+            443,
+            "Caller function to HTTPS services through the NAT gateway",
+        )?;
     }
 
     let alb = id(&["LoadBalancer"])?;
@@ -185,7 +208,10 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
 
     let base_url = match (&lb_spec.domain_name, https) {
         (Some(domain), true) => Expr::str(format!("https://{domain}:{}", lb_spec.port)),
-        _ => Expr::join("", [Expr::str("http://"), Expr::get_att(&alb, "DNSName"), Expr::str(format!(":{}", lb_spec.port))]),
+        _ => Expr::join(
+            "",
+            [Expr::str("http://"), Expr::get_att(&alb, "DNSName"), Expr::str(format!(":{}", lb_spec.port))],
+        ),
     };
     let c = &pl.caller;
     let caller_fn = function::build(
@@ -217,7 +243,11 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
                 description: Some(format!("{}: runs the caller as a synthetic probe", ctx.stack).into()),
                 schedule_expression: Some(schedule.into()),
                 state: Some("ENABLED".into()),
-                targets: vec![events::Target { id: Some("Caller".into()), arn: Some(caller_fn.arn()), ..Default::default() }],
+                targets: vec![events::Target {
+                    id: Some("Caller".into()),
+                    arn: Some(caller_fn.arn()),
+                    ..Default::default()
+                }],
                 ..Default::default()
             },
         )?;
@@ -235,7 +265,10 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
     }
 
     let mut out = |name: &str, description: &str, value: Expr| -> Result<(), BuildError> {
-        t.add_output(&id(&[name])?, Output { description: Some(description.to_owned()), value, export: None })?;
+        t.add_output(
+            &id(&[name])?,
+            Output { description: Some(description.to_owned()), value, export: None },
+        )?;
         Ok(())
     };
     out("VpcId", "The VPC", Expr::r#ref(&net.vpc))?;
@@ -244,9 +277,21 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
         "Private subnets, comma-separated",
         Expr::join(",", net.private_subnets.iter().map(Expr::r#ref)),
     )?;
-    out("LoadBalancerDnsName", "DNS name of the internal load balancer (resolvable inside the VPC)", Expr::get_att(&alb, "DNSName"))?;
-    out("LoadBalancerSecurityGroupId", "Security group of the load balancer: admit more callers here", Expr::get_att(&alb_sg.id, "GroupId"))?;
-    out("CallerSecurityGroupId", "Security group of the caller function", Expr::get_att(&caller_sg.id, "GroupId"))?;
+    out(
+        "LoadBalancerDnsName",
+        "DNS name of the internal load balancer (resolvable inside the VPC)",
+        Expr::get_att(&alb, "DNSName"),
+    )?;
+    out(
+        "LoadBalancerSecurityGroupId",
+        "Security group of the load balancer: admit more callers here",
+        Expr::get_att(&alb_sg.id, "GroupId"),
+    )?;
+    out(
+        "CallerSecurityGroupId",
+        "Security group of the caller function",
+        Expr::get_att(&caller_sg.id, "GroupId"),
+    )?;
     out("TargetBaseUrl", "Base URL the caller uses", base_url)?;
     out("CallerFunctionName", "Name of the caller function", Expr::r#ref(&caller_fn.id))?;
     for (name, fid) in target_outputs {
@@ -255,7 +300,98 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
     Ok(t)
 }
 
-/// Logical IDs of the targets' functions, for tools that invoke them.
-pub fn target_function_id(target: &str) -> Result<LogicalId, BuildError> {
-    id(&[target, "Target", "Function"])
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use crate::cfn::{Expr, ResourceProps, Template};
+
+    fn synth(network: &str) -> Template {
+        let source = format!(
+            "name: t\nsystem:\n  private-lambda:\n    network:\n{network}\n    targets:\n      - name: hello\n        path_patterns: [/hello]\n"
+        );
+        crate::synthesize("t.yaml", &source, None).unwrap().template
+    }
+
+    fn count(t: &Template, ty: &str) -> usize {
+        t.resources.values().filter(|r| r.props.type_name() == ty).count()
+    }
+
+    #[test]
+    fn invoke_permission_is_scoped_to_the_target_group_name_without_a_cycle() {
+        let t = synth("      cidr: 10.0.0.0/16");
+        let ResourceProps::Permission(p) =
+            &t.resources[&crate::cfn::LogicalId::new("HelloTargetInvokePermission").unwrap()].props
+        else {
+            panic!("permission missing")
+        };
+        let Some(Expr::Sub { template, .. }) = &p.source_arn else { panic!("unscoped permission") };
+        assert!(template.ends_with(":targetgroup/t-hello/*"), "{template}");
+        let tg = &t.resources[&crate::cfn::LogicalId::new("HelloTargetGroup").unwrap()];
+        let ResourceProps::TargetGroup(g) = &tg.props else { panic!() };
+        assert_eq!(g.name, Some(Expr::str("t-hello")));
+        assert!(tg.depends_on.iter().any(|d| d.as_str() == "HelloTargetInvokePermission"));
+        assert!(crate::check::template(&t).is_empty());
+    }
+
+    #[test]
+    fn load_balancer_admits_only_the_caller_security_group() {
+        let t = synth("      cidr: 10.0.0.0/16");
+        let ingress: Vec<_> = t
+            .resources
+            .values()
+            .filter_map(|r| match &r.props {
+                ResourceProps::SecurityGroupIngress(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ingress.len(), 1, "only the caller -> ALB rule exists without interface endpoints");
+        let rule = ingress[0];
+        assert_eq!(
+            rule.group_id,
+            Some(Expr::get_att(&crate::cfn::LogicalId::new("LoadBalancerSecurityGroup").unwrap(), "GroupId"))
+        );
+        assert_eq!(
+            rule.source_security_group_id,
+            Some(Expr::get_att(&crate::cfn::LogicalId::new("CallerSecurityGroup").unwrap(), "GroupId"))
+        );
+        assert_eq!(rule.cidr_ip, None);
+    }
+
+    #[test]
+    fn security_groups_replace_the_default_allow_all_egress() {
+        let t = synth("      cidr: 10.0.0.0/16\n      interface_endpoints: [logs]");
+        for r in t.resources.values() {
+            if let ResourceProps::SecurityGroup(g) = &r.props {
+                assert_eq!(g.security_group_egress.len(), 1);
+                assert_eq!(g.security_group_egress[0].cidr_ip, Some(Expr::str("255.255.255.255/32")));
+            }
+        }
+    }
+
+    #[test]
+    fn nat_modes_create_the_expected_gateways_and_egress() {
+        let none = synth("      cidr: 10.0.0.0/16\n      nat: none");
+        assert_eq!(count(&none, "AWS::EC2::NatGateway"), 0);
+        assert_eq!(count(&none, "AWS::EC2::SecurityGroupEgress"), 1, "caller -> ALB only");
+        let single = synth("      cidr: 10.0.0.0/16\n      availability_zones: 3");
+        assert_eq!(count(&single, "AWS::EC2::NatGateway"), 1);
+        assert_eq!(count(&single, "AWS::EC2::Route"), 4, "public default + one per private table");
+        let per_az = synth("      cidr: 10.0.0.0/16\n      availability_zones: 3\n      nat: per-az");
+        assert_eq!(count(&per_az, "AWS::EC2::NatGateway"), 3);
+        assert_eq!(count(&per_az, "AWS::EC2::EIP"), 3);
+    }
+
+    #[test]
+    fn load_balancer_is_internal_and_in_the_private_subnets() {
+        let t = synth("      cidr: 10.0.0.0/16");
+        let lb = t.resources.values().find_map(|r| match &r.props {
+            ResourceProps::LoadBalancer(lb) => Some(lb),
+            _ => None,
+        });
+        let lb = lb.unwrap();
+        assert_eq!(lb.scheme, Some(Expr::str("internal")));
+        let ids: Vec<String> = lb.subnets.iter().map(|s| serde_json::to_string(s).unwrap()).collect();
+        assert_eq!(ids, [r#"{"Ref":"PrivateSubnet1"}"#, r#"{"Ref":"PrivateSubnet2"}"#]);
+    }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cfn::{Expr};
+use crate::cfn::Expr;
 
 /// Which launch template (and version) the group launches.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

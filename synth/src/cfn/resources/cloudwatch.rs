@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cfn::{Expr};
+use crate::cfn::Expr;
 
 /// A metric dimension.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

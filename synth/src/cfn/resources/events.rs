@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cfn::{Expr};
+use crate::cfn::Expr;
 
 /// Where events that could not be delivered go.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

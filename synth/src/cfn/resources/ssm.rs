@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cfn::{Expr};
+use crate::cfn::Expr;
 
 /// `AWS::SSM::Parameter`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

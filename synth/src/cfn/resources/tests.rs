@@ -23,7 +23,10 @@ fn resources_serialize_as_type_and_properties_with_spec_spellings() {
 
     let table = dynamodb::Table {
         billing_mode: Some("PAY_PER_REQUEST".into()),
-        sse_specification: Some(dynamodb::SseSpecification { sse_enabled: Some(true.into()), ..Default::default() }),
+        sse_specification: Some(dynamodb::SseSpecification {
+            sse_enabled: Some(true.into()),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     expect![[r#"{"Type":"AWS::DynamoDB::Table","Properties":{"BillingMode":"PAY_PER_REQUEST","SSESpecification":{"SSEEnabled":true}}}"#]]
@@ -47,7 +50,8 @@ fn resources_serialize_as_type_and_properties_with_spec_spellings() {
         .assert_eq(&json(role));
 
     let sub = ec2::Subnet { map_public_ip_on_launch: Some(false.into()), ..Default::default() };
-    expect![[r#"{"Type":"AWS::EC2::Subnet","Properties":{"MapPublicIpOnLaunch":false}}"#]].assert_eq(&json(sub));
+    expect![[r#"{"Type":"AWS::EC2::Subnet","Properties":{"MapPublicIpOnLaunch":false}}"#]]
+        .assert_eq(&json(sub));
     expect![[r#"{"Type":"AWS::EC2::InternetGateway","Properties":{}}"#]]
         .assert_eq(&json(ec2::InternetGateway::default()));
 }

@@ -1,0 +1,14 @@
+//! `runtime`: the Lambda functions the synthesized templates deploy.
+//!
+//! Each system has a module with one `handle` function per Lambda function; the binaries in
+//! `src/bin/` only read configuration (through `contract`), build what the handler borrows, and run.
+//! Errors are [`error::HandlerError`], mapped to stable Lambda error types.
+//!
+//! Architecture Invariant: nothing here knows about the local emulator; AWS clients come from the
+//! standard configuration chain, which honours `AWS_ENDPOINT_URL`.
+
+pub mod error;
+pub mod http_client;
+pub mod private_lambda;
+
+pub use error::HandlerError;
