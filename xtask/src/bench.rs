@@ -53,7 +53,9 @@ pub(crate) fn run(root: &Path, cargo: &str) -> anyhow::Result<()> {
     if !status.success() {
         bail!("release build of synth_bench failed");
     }
-    println!("| blueprint | load median | full median | full p95 | full/load | peak RSS load | peak RSS full |");
+    println!(
+        "| blueprint | load median | full median | full p95 | full/load | peak RSS load | peak RSS full |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     for file in blueprint_files(root)? {
         let shown = display_path(root, &file);

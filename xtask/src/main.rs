@@ -5,7 +5,12 @@
 //! - `ci`: everything CI runs, installing what it needs;
 //! - `bench`: synth time and peak memory per blueprint, in release mode.
 
+mod bench;
+mod ci;
+mod emulator;
+mod python;
 mod synth;
+mod validators;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,12 +37,25 @@ enum Command {
         /// Blueprint files (default: every file in blueprints/).
         blueprints: Vec<PathBuf>,
     },
+    /// Run cfn-lint and checkov on every template in out/ (suppressions: tools/validators/suppressions.toml).
+    Lint,
+    /// Start the local AWS emulator (moto with the project's plugins) and print its endpoint.
+    Emulator,
+    /// Everything CI runs: fmt, clippy, tests, synth --check, validators, emulator tests.
+    Ci,
+    /// Synth time and peak memory per blueprint, in release mode.
+    Bench,
 }
 
 /// The workspace root: xtask lives one level below it.
 pub(crate) fn project_root() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     dir.parent().unwrap_or(dir).to_path_buf()
+}
+
+/// The cargo that runs xtask, so nested builds use the same toolchain.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
 fn main() -> ExitCode {
@@ -47,6 +65,12 @@ fn main() -> ExitCode {
         Command::Synth { check, env, blueprints } => {
             synth::run(&root, &synth::SynthArgs { check, env, blueprints })
         }
+        Command::Lint => python::ensure_venv(&root).and_then(|venv| validators::run(&venv, &root)),
+        Command::Emulator => {
+            python::ensure_venv(&root).and_then(|venv| emulator::run_foreground(&venv, &root))
+        }
+        Command::Ci => ci::run_all(&root, &cargo()),
+        Command::Bench => bench::run(&root, &cargo()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

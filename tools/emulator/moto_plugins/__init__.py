@@ -1,0 +1,18 @@
+"""The project's extensions to moto, applied by tools/emulator/server.py before the server starts.
+
+Where moto lacks behaviour the project's functions or deployments need, add a small module here that
+patches moto's models (never special-case the emulator in Rust), register it in PLUGINS, and test it
+in tools/emulator/test_plugins.py. moto is pinned in tools/requirements.txt because patches depend on
+its internals.
+"""
+
+from . import cloudformation_types, target_groups
+
+PLUGINS = [cloudformation_types, target_groups]
+
+_applied = [p.apply() for p in PLUGINS]
+
+
+def log_applied(stream) -> None:
+    for name in _applied:
+        print(f"moto plugin applied: {name}", file=stream, flush=True)

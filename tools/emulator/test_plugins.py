@@ -1,0 +1,79 @@
+"""Tests of the moto plugins, through the server as the project runs it."""
+
+import unittest
+
+from harness import Emulator
+
+TEMPLATE = """
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  A:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: a
+      VpcId: {Ref: Vpc}
+      SecurityGroupEgress:
+        - {IpProtocol: icmp, FromPort: 252, ToPort: 86, CidrIp: 255.255.255.255/32}
+  B:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: b, VpcId: {Ref: Vpc}}
+  AToB:
+    Type: AWS::EC2::SecurityGroupEgress
+    Properties:
+      GroupId: {"Fn::GetAtt": [A, GroupId]}
+      IpProtocol: tcp
+      FromPort: 80
+      ToPort: 80
+      DestinationSecurityGroupId: {"Fn::GetAtt": [B, GroupId]}
+"""
+
+
+class SecurityGroupEgressTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def test_egress_resource_creates_the_rule(self):
+        cfn = self.emu.client("cloudformation")
+        cfn.create_stack(StackName="egress", TemplateBody=TEMPLATE)
+        res = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="egress")["StackResources"]}
+        self.assertIn("AToB", res)
+        group = self.emu.client("ec2").describe_security_groups(GroupIds=[res["A"]])["SecurityGroups"][0]
+        flows = [
+            (p["IpProtocol"], p.get("FromPort"), [g["GroupId"] for g in p.get("UserIdGroupPairs", [])])
+            for p in group["IpPermissionsEgress"]
+        ]
+        self.assertIn(("tcp", 80, [res["B"]]), flows)
+
+    def test_target_group_keeps_its_name_targets_and_attributes(self):
+        cfn = self.emu.client("cloudformation")
+        cfn.create_stack(
+            StackName="tg",
+            TemplateBody="""
+Resources:
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Name: stack-hello
+      TargetType: lambda
+      Targets: [{Id: "arn:aws:lambda:us-east-1:123456789012:function:hello"}]
+      TargetGroupAttributes: [{Key: lambda.multi_value_headers.enabled, Value: "true"}]
+""",
+        )
+        arn = cfn.describe_stack_resources(StackName="tg")["StackResources"][0]["PhysicalResourceId"]
+        self.assertIn(":targetgroup/stack-hello/", arn)
+        elb = self.emu.client("elbv2")
+        ids = [t["Target"]["Id"] for t in elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"]]
+        self.assertEqual(ids, ["arn:aws:lambda:us-east-1:123456789012:function:hello"])
+        attrs = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]}
+        self.assertEqual(attrs.get("lambda.multi_value_headers.enabled"), "true")
+
+
+if __name__ == "__main__":
+    unittest.main()
