@@ -314,3 +314,94 @@ fn find_cycle(edges: &BTreeMap<&str, BTreeSet<String>>) -> Option<Vec<String>> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cfn::resources::{ec2, sqs};
+    use crate::cfn::{Expr, LogicalId, Output, Parameter};
+
+    fn id(s: &str) -> LogicalId {
+        LogicalId::new(s).unwrap()
+    }
+
+    #[test]
+    fn dangling_references_and_bad_attributes_are_reported_together() {
+        let mut t = Template::default();
+        t.add(&id("Vpc"), ec2::Vpc { cidr_block: Some("10.0.0.0/16".into()), ..Default::default() }).unwrap();
+        t.add(
+            &id("Subnet"),
+            ec2::Subnet {
+                vpc_id: Some(Expr::r#ref(&id("Vcp"))),
+                cidr_block: Some(Expr::get_att(&id("Vpc"), "CidrBlok")),
+                availability_zone: Some(Expr::sub("${Region}-${AWS::Region}")),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .depends_on(&id("Nothing"));
+        t.add_output(
+            &id("Out"),
+            Output { description: None, value: Expr::get_att(&id("Gone"), "Arn"), export: None },
+        )
+        .unwrap();
+        let problems = template(&t);
+        assert_eq!(
+            problems,
+            [
+                "Resources.Subnet: reference to 'Region', which is not a resource or parameter",
+                "Resources.Subnet: 'Vpc' (AWS::EC2::VPC) has no attribute 'CidrBlok': expected one of CidrBlock, CidrBlockAssociations, DefaultNetworkAcl, DefaultSecurityGroup, Ipv6CidrBlocks, VpcId",
+                "Resources.Subnet: reference to 'Vcp', which is not a resource or parameter",
+                "Outputs.Out: reference to 'Gone', which is not a resource or parameter",
+                "Resources.Subnet: DependsOn 'Nothing', which is not a resource",
+            ]
+        );
+    }
+
+    #[test]
+    fn parameters_and_sub_variables_resolve() {
+        let mut t = Template::default();
+        t.add_parameter(&id("Cidr"), Parameter::string("cidr")).unwrap();
+        t.add(
+            &id("Vpc"),
+            ec2::Vpc {
+                cidr_block: Some(Expr::r#ref(&id("Cidr"))),
+                instance_tenancy: Some(Expr::sub_with(
+                    "${Local}",
+                    [("Local".to_owned(), Expr::str("default"))],
+                )),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(template(&t), Vec::<String>::new());
+    }
+
+    #[test]
+    fn dependency_cycles_are_named() {
+        let mut t = Template::default();
+        t.add(
+            &id("A"),
+            sqs::Queue { queue_name: Some(Expr::get_att(&id("B"), "QueueName")), ..Default::default() },
+        )
+        .unwrap();
+        t.add(&id("B"), sqs::Queue::default()).unwrap().depends_on(&id("A"));
+        assert_eq!(template(&t), ["resources depend on each other in a cycle: A -> B -> A"]);
+    }
+
+    #[test]
+    fn quotas_and_name_lengths_are_enforced() {
+        let mut t = Template::default();
+        for i in 0..=MAX_RESOURCES {
+            t.add(&id(&format!("Q{i}")), sqs::Queue::default()).unwrap();
+        }
+        t.add(&id("Long"), sqs::Queue { queue_name: Some("q".repeat(81).into()), ..Default::default() })
+            .unwrap();
+        let problems = template(&t);
+        assert_eq!(problems[0], "template has 502 resources: CloudFormation allows 500");
+        assert!(problems[1].starts_with("Resources.Long: QueueName 'qqq"), "{problems:?}");
+        assert_eq!(size(&"x".repeat(MAX_INLINE_BYTES)), Ok(false));
+        assert_eq!(size(&"x".repeat(MAX_INLINE_BYTES + 1)), Ok(true));
+        assert!(size(&"x".repeat(MAX_S3_BYTES + 1)).is_err());
+    }
+}

@@ -25,12 +25,16 @@ fn child(path: &str, part: &str) -> String {
 }
 
 fn type_matches(ty: &str, v: &Value) -> bool {
-    match (ty, v) {
-        ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("integer", Value::Int(_)) => true,
-        ("number", Value::Int(_) | Value::Float(_)) | ("string", Value::Str(_)) => true,
-        ("array", Value::Seq(_)) | ("object", Value::Map(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (ty, v),
+        ("null", Value::Null)
+            | ("boolean", Value::Bool(_))
+            | ("integer", Value::Int(_))
+            | ("number", Value::Int(_) | Value::Float(_))
+            | ("string", Value::Str(_))
+            | ("array", Value::Seq(_))
+            | ("object", Value::Map(_))
+    )
 }
 
 fn type_name(ty: &str) -> &str {

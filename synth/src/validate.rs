@@ -128,16 +128,16 @@ fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
                 format!("{path}.name"),
                 format!("invalid target name '{}': expected 1 to 24 lowercase letters, digits and hyphens, starting with a letter", t.name),
             ));
-        } else if let Ok(id) = LogicalId::from_parts(&[&t.name]) {
-            if let Some(first) = ids.insert(id.as_str().to_owned(), i) {
-                out.push(problem(
-                    format!("{path}.name"),
-                    format!(
-                        "target name '{}' clashes with target {first} ('{}')",
-                        t.name, pl.targets[first].name
-                    ),
-                ));
-            }
+        } else if let Ok(id) = LogicalId::from_parts(&[&t.name])
+            && let Some(first) = ids.insert(id.as_str().to_owned(), i)
+        {
+            out.push(problem(
+                format!("{path}.name"),
+                format!(
+                    "target name '{}' clashes with target {first} ('{}')",
+                    t.name, pl.targets[first].name
+                ),
+            ));
         }
         for (j, p) in t.path_patterns.iter().enumerate() {
             let ok = p.starts_with('/')

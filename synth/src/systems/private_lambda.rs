@@ -302,8 +302,6 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use crate::cfn::{Expr, ResourceProps, Template};
 
     fn synth(network: &str) -> Template {

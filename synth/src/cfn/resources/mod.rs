@@ -26,6 +26,9 @@ mod tests;
 macro_rules! resources {
     ($( $variant:ident($ty:ty) = $name:literal [$($attr:literal),* $(,)?] ),* $(,)?) => {
         /// The properties of one resource, tagged with its CloudFormation type.
+        // Variants differ in size, but a template holds at most 500 resources and boxing every
+        // variant would only add noise to the constructs.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq, Serialize)]
         #[serde(tag = "Type", content = "Properties")]
         pub enum ResourceProps {

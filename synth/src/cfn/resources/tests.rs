@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used)]
-
 use expect_test::expect;
 
 use super::*;
