@@ -99,9 +99,73 @@ pub mod private_lambda {
     }
 }
 
+/// Static IPs for an Application Load Balancer: an NLB whose `ip` target group is kept in sync.
+pub mod alb_static_ip {
+    /// The scheduled function that keeps the NLB's target groups equal to the ALB's addresses.
+    pub mod sync {
+        use crate::{EnvVar, FunctionSpec};
+
+        /// The target groups to keep in sync, `<target group arn>=<ALB port>` separated by commas.
+        pub const TARGET_GROUPS: EnvVar = EnvVar {
+            name: "TARGET_GROUPS",
+            doc: "target groups to keep in sync, as <arn>=<port> pairs separated by commas",
+        };
+        /// The ALB whose addresses are mirrored (state key, and the network-interface description).
+        pub const ALB_ARN: EnvVar = EnvVar { name: "ALB_ARN", doc: "ARN of the application load balancer" };
+        /// The ALB's DNS name, for DNS discovery.
+        pub const ALB_DNS_NAME: EnvVar =
+            EnvVar { name: "ALB_DNS_NAME", doc: "DNS name of the application load balancer (DNS discovery)" };
+        /// `dns` or `network-interfaces`.
+        pub const DISCOVERY: EnvVar =
+            EnvVar { name: "DISCOVERY", doc: "how addresses are discovered: dns or network-interfaces" };
+        /// `authoritative`, or name servers as `ip[:port]` separated by commas.
+        pub const DNS_SERVERS: EnvVar = EnvVar {
+            name: "DNS_SERVERS",
+            doc: "authoritative, or the name servers to query as ip[:port] separated by commas",
+        };
+        /// The DynamoDB table holding which targets the function registered and their miss counts.
+        pub const STATE_TABLE: EnvVar = EnvVar { name: "STATE_TABLE", doc: "DynamoDB table of sync state" };
+        /// Consecutive runs an address must be missing before its target is deregistered.
+        pub const MISS_THRESHOLD: EnvVar =
+            EnvVar { name: "MISS_THRESHOLD", doc: "runs an address must be missing before deregistration" };
+        /// At most this many deregistrations per run and target group (blast-radius guard).
+        pub const MAX_DEREGISTRATIONS: EnvVar =
+            EnvVar { name: "MAX_DEREGISTRATIONS", doc: "deregistrations allowed per run and target group" };
+        /// `true` to also deregister targets the function did not register.
+        pub const MANAGE_FOREIGN_TARGETS: EnvVar = EnvVar {
+            name: "MANAGE_FOREIGN_TARGETS",
+            doc: "true to also manage targets the function did not register",
+        };
+        /// `true` when the ALB's addresses are outside the target group's VPC (`AvailabilityZone: all`).
+        pub const CROSS_VPC: EnvVar =
+            EnvVar { name: "CROSS_VPC", doc: "true to register targets with AvailabilityZone all" };
+        /// CloudWatch namespace of the embedded-format metrics.
+        pub const METRIC_NAMESPACE: EnvVar =
+            EnvVar { name: "METRIC_NAMESPACE", doc: "CloudWatch namespace of the function's metrics" };
+
+        pub const FUNCTION: FunctionSpec = FunctionSpec {
+            binary: "alb-static-ip-sync",
+            summary: "keeps an NLB ip target group equal to an ALB's addresses",
+            env: &[
+                TARGET_GROUPS,
+                ALB_ARN,
+                ALB_DNS_NAME,
+                DISCOVERY,
+                DNS_SERVERS,
+                STATE_TABLE,
+                MISS_THRESHOLD,
+                MAX_DEREGISTRATIONS,
+                MANAGE_FOREIGN_TARGETS,
+                CROSS_VPC,
+                METRIC_NAMESPACE,
+            ],
+        };
+    }
+}
+
 /// Every function the project deploys, for tools that iterate over all of them (build, docs, tests).
 pub const ALL_FUNCTIONS: &[FunctionSpec] =
-    &[private_lambda::protected::FUNCTION, private_lambda::caller::FUNCTION];
+    &[private_lambda::protected::FUNCTION, private_lambda::caller::FUNCTION, alb_static_ip::sync::FUNCTION];
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,29 @@ pub enum HandlerError {
     /// The peer could not be reached (connection refused, DNS, TLS, timeout).
     #[error("{method} {url} failed after {latency_ms} ms: {reason}")]
     Unreachable { method: String, url: String, latency_ms: u64, reason: String },
+    /// An AWS call failed; the run is retried.
+    #[error("{operation} failed: {message}")]
+    Aws { operation: &'static str, message: String },
+    /// Discovery of the load balancer's addresses failed.
+    #[error("discovery failed: {0}")]
+    Discovery(String),
+    /// Discovery succeeded but found nothing; nothing was changed.
+    #[error("{0}")]
+    EmptyDiscovery(String),
+    /// State changed between read and write (a concurrent run); the retry re-plans.
+    #[error("concurrent update: {0}")]
+    ConcurrentUpdate(String),
+    /// Stored state cannot be read; fix or delete the item.
+    #[error("corrupt state: {0}")]
+    CorruptState(String),
+}
+
+/// An AWS SDK error as a [`HandlerError`], with the full error chain in the message.
+pub fn aws<E: std::error::Error + 'static>(operation: &'static str, err: &E) -> HandlerError {
+    HandlerError::Aws {
+        operation,
+        message: aws_smithy_types::error::display::DisplayErrorContext(err).to_string(),
+    }
 }
 
 impl HandlerError {
@@ -25,12 +48,17 @@ impl HandlerError {
             HandlerError::InvalidEvent(_) => "InvalidEvent",
             HandlerError::BadStatus { .. } => "BadStatus",
             HandlerError::Unreachable { .. } => "Unreachable",
+            HandlerError::Aws { .. } => "AwsError",
+            HandlerError::Discovery(_) => "DiscoveryFailed",
+            HandlerError::EmptyDiscovery(_) => "EmptyDiscovery",
+            HandlerError::ConcurrentUpdate(_) => "ConcurrentUpdate",
+            HandlerError::CorruptState(_) => "CorruptState",
         }
     }
 
     /// Whether running the same event again may succeed.
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, HandlerError::InvalidEvent(_))
+        !matches!(self, HandlerError::InvalidEvent(_) | HandlerError::CorruptState(_))
     }
 }
 

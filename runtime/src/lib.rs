@@ -7,8 +7,11 @@
 //! Architecture Invariant: nothing here knows about the local emulator; AWS clients come from the
 //! standard configuration chain, which honours `AWS_ENDPOINT_URL`.
 
+pub mod alb_static_ip;
+pub mod clients;
 pub mod error;
 pub mod http_client;
 pub mod private_lambda;
 
+pub use clients::Clients;
 pub use error::HandlerError;

@@ -74,6 +74,17 @@ Resources:
         attrs = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]}
         self.assertEqual(attrs.get("lambda.multi_value_headers.enabled"), "true")
 
+    def test_targets_are_identified_by_id_and_port(self):
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        elb = self.emu.client("elbv2")
+        arn = elb.create_target_group(Name="ports", Protocol="TCP", Port=443, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        elb.register_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.1.1", "Port": 8443}, {"Id": "10.0.1.1", "Port": 443}])
+        seen = lambda: sorted((d["Target"]["Id"], d["Target"]["Port"]) for d in elb.describe_target_health(TargetGroupArn=arn)["TargetHealthDescriptions"])
+        self.assertEqual(seen(), [("10.0.1.1", 443), ("10.0.1.1", 8443)])
+        elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.1.1", "Port": 443}])
+        self.assertEqual(seen(), [("10.0.1.1", 8443)])
+
 
 if __name__ == "__main__":
     unittest.main()

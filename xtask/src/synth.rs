@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+/// The first line of every blueprint: editors with the YAML language server then complete and check
+/// the file against the generated schema.
+pub(crate) const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=../out/schema/blueprint.schema.json";
+
 /// The generated files, keyed by path relative to `out/`.
 pub(crate) type Outputs = BTreeMap<String, String>;
 
@@ -51,6 +55,11 @@ pub(crate) fn generate(root: &Path, env: Option<&str>, only: &[PathBuf]) -> anyh
         let shown = display_path(root, file);
         let source =
             std::fs::read_to_string(file).with_context(|| format!("cannot read blueprint {shown}"))?;
+        if !source.starts_with(SCHEMA_COMMENT) {
+            errors.push(format!(
+                "{shown}:1:1: error: a blueprint starts with `{SCHEMA_COMMENT}` so editors complete and check it"
+            ));
+        }
         let mut envs: Vec<Option<String>> = vec![env.map(str::to_owned)];
         if env.is_none() {
             match synth::synthesize(&shown, &source, None) {

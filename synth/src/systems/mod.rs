@@ -1,5 +1,6 @@
 //! One module per deployable system: each turns a validated blueprint into a template.
 
+pub mod alb_static_ip;
 pub mod private_lambda;
 
 use crate::blueprint::System;
@@ -18,5 +19,6 @@ pub fn build(loaded: &Loaded) -> Result<Template, BuildError> {
     let ctx = Ctx { stack: loaded.stack_name(), tags };
     match &bp.system {
         System::PrivateLambda(pl) => private_lambda::build(&ctx, bp.description.as_deref(), pl),
+        System::AlbStaticIp(s) => alb_static_ip::build(&ctx, bp.description.as_deref(), s),
     }
 }

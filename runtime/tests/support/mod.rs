@@ -1,0 +1,135 @@
+//! Test support: the local AWS emulator and SDK clients pointed at it.
+//!
+//! Under `cargo xtask ci` the emulator is already running and `AWS_ENDPOINT_URL` names it. Otherwise the
+//! first test that needs it starts `tools/emulator/server.py` from the project's `.venv/` (created by
+//! `cargo xtask ci` or `cargo xtask emulator`), shared by the tests of this binary. Tests use unique
+//! resource names, so they can share one emulator and run in parallel.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use runtime::Clients;
+
+struct Emulator {
+    endpoint: String,
+    _child: Option<Child>,
+}
+
+fn emulator() -> &'static Emulator {
+    static EMU: OnceLock<Emulator> = OnceLock::new();
+    EMU.get_or_init(|| {
+        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+            return Emulator { endpoint, _child: None };
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+        let python = root.join(".venv/bin/python");
+        assert!(
+            python.exists(),
+            "the emulator is not installed: run `cargo xtask ci` (or `cargo xtask emulator`) once"
+        );
+        let mut child = Command::new(python)
+            .arg(root.join("tools/emulator/server.py"))
+            .args(["--port", "0"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the emulator");
+        let stdout = child.stdout.take().expect("stdout");
+        let line =
+            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.starts_with("EMULATOR_READY "));
+        let endpoint =
+            line.expect("the emulator became ready").trim_start_matches("EMULATOR_READY ").to_owned();
+        Emulator { endpoint, _child: Some(child) }
+    })
+}
+
+/// The SDK configuration for the emulator, with the runtime's own HTTP client.
+pub(crate) async fn sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(runtime::clients::http_client())
+        .endpoint_url(&emulator().endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .load()
+        .await
+}
+
+/// Records the IAM action of every operation a client performs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Recorder {
+    pub(crate) actions: Arc<Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    pub(crate) fn actions(&self) -> Vec<String> {
+        self.actions.lock().expect("lock").clone()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.actions.lock().expect("lock").clear();
+    }
+}
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "Recorder"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _ctx: &BeforeSerializationInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(m) = cfg.load::<Metadata>() {
+            // Metadata names services as the SDK does ("Elastic Load Balancing v2"); IAM prefixes differ.
+            let service: String =
+                m.service().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            let prefix = if service.starts_with("elasticloadbalancing") {
+                "elasticloadbalancing".to_owned()
+            } else {
+                service
+            };
+            self.actions.lock().expect("lock").push(format!("{prefix}:{}", m.name()));
+        }
+        Ok(())
+    }
+}
+
+/// Clients pointed at the emulator whose operations are recorded.
+pub(crate) async fn recorded_clients() -> (Clients, Recorder) {
+    let conf = sdk_config().await;
+    let rec = Recorder::default();
+    let clients = Clients {
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&conf).interceptor(rec.clone()).build(),
+        ),
+        ec2: aws_sdk_ec2::Client::from_conf(
+            aws_sdk_ec2::config::Builder::from(&conf).interceptor(rec.clone()).build(),
+        ),
+        elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+            aws_sdk_elasticloadbalancingv2::config::Builder::from(&conf).interceptor(rec.clone()).build(),
+        ),
+    };
+    (clients, rec)
+}
+
+/// A name no other test uses.
+pub(crate) fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}

@@ -1,0 +1,330 @@
+//! Static IP addresses for an Application Load Balancer: a Network Load Balancer in front of it.
+//!
+//! Mode `native` uses an `alb` target group: AWS keeps the ALB registered, nothing runs.
+//! Mode `sync` uses an `ip` target group kept equal to the ALB's addresses by a scheduled function,
+//! with its state in DynamoDB (conditional writes keyed per target group, ALB and port), a dead-letter
+//! queue, reserved concurrency 1 so runs never overlap, and alarms on errors and dead letters.
+//! IAM is scoped to the stack's own target groups and table; `Describe*` calls, which IAM cannot scope,
+//! are the only `*` resources.
+
+use std::collections::BTreeMap;
+
+use contract::alb_static_ip::sync;
+
+use crate::blueprint::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
+use crate::cfn::resources::elbv2::{self, Action, Attribute, SubnetMapping, TargetDescription};
+use crate::cfn::resources::iam::Statement;
+use crate::cfn::resources::{cloudwatch, dynamodb, ec2, events, lambda};
+use crate::cfn::{Expr, LogicalId, Output, Template};
+use crate::constructs::function::{self, FunctionProps};
+use crate::constructs::{BuildError, Ctx, id};
+
+/// Namespace of the sync function's embedded-format metrics.
+pub const METRIC_NAMESPACE: &str = "AlbStaticIp";
+
+pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Template, BuildError> {
+    let mut t = Template {
+        description: Some(description.map_or_else(
+            || format!("{}: static IP addresses for an Application Load Balancer", ctx.stack),
+            str::to_owned,
+        )),
+        ..Template::default()
+    };
+    let attr = |k: &str, v: String| Attribute { key: Some(k.into()), value: Some(v.into()) };
+
+    let (nlb_arn, nlb_id) = match &s.load_balancer.existing_arn {
+        Some(arn) => (Expr::str(arn), None),
+        None => {
+            let nlb = id(&["LoadBalancer"])?;
+            let mut mappings = Vec::new();
+            for (i, subnet) in s.load_balancer.subnets.iter().enumerate() {
+                let n = (i + 1).to_string();
+                let allocation =
+                    if s.load_balancer.elastic_ips && s.load_balancer.scheme == Scheme::InternetFacing {
+                        let eip = id(&["StaticIp", &n])?;
+                        t.add(
+                            &eip,
+                            ec2::Eip {
+                                domain: Some("vpc".into()),
+                                tags: ctx.tags_named(&format!("static-ip-{n}")),
+                                ..Default::default()
+                            },
+                        )?
+                        // Addresses are the point of this stack: keep them if the stack or the EIP goes away.
+                        .retain();
+                        Some(Expr::get_att(&eip, "AllocationId"))
+                    } else {
+                        None
+                    };
+                mappings.push(SubnetMapping {
+                    subnet_id: Some(subnet.into()),
+                    allocation_id: allocation,
+                    ..Default::default()
+                });
+            }
+            t.add(
+                &nlb,
+                elbv2::LoadBalancer {
+                    r#type: Some("network".into()),
+                    scheme: Some(match s.load_balancer.scheme {
+                        Scheme::InternetFacing => "internet-facing".into(),
+                        Scheme::Internal => "internal".into(),
+                    }),
+                    ip_address_type: Some("ipv4".into()),
+                    subnet_mappings: mappings,
+                    load_balancer_attributes: vec![
+                        attr("deletion_protection.enabled", s.load_balancer.deletion_protection.to_string()),
+                        attr("load_balancing.cross_zone.enabled", "true".to_owned()),
+                    ],
+                    tags: ctx.tags(),
+                    ..Default::default()
+                },
+            )?;
+            (Expr::r#ref(&nlb), Some(nlb))
+        }
+    };
+
+    let mut groups: Vec<(LogicalId, u16)> = Vec::new();
+    for l in &s.listeners {
+        let port = l.port.to_string();
+        let tg = id(&["Port", &port, "Targets"])?;
+        let native = s.mode == StaticIpMode::Native;
+        t.add(
+            &tg,
+            elbv2::TargetGroup {
+                target_type: Some(if native { "alb" } else { "ip" }.into()),
+                protocol: Some("TCP".into()),
+                port: Some(l.target_port().into()),
+                vpc_id: Some(Expr::str(&s.vpc_id)),
+                targets: if native {
+                    vec![TargetDescription {
+                        id: Some(Expr::str(&s.alb.arn)),
+                        port: Some(l.target_port().into()),
+                        ..Default::default()
+                    }]
+                } else {
+                    Vec::new()
+                },
+                tags: ctx.tags(),
+                ..Default::default()
+            },
+        )?;
+        t.add(
+            &id(&["Port", &port, "Listener"])?,
+            elbv2::Listener {
+                load_balancer_arn: Some(nlb_arn.clone()),
+                port: Some(l.port.into()),
+                protocol: Some("TCP".into()),
+                default_actions: vec![Action {
+                    r#type: Some("forward".into()),
+                    target_group_arn: Some(Expr::r#ref(&tg)),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        )?;
+        groups.push((tg, l.target_port()));
+    }
+
+    if s.mode == StaticIpMode::Sync {
+        sync_function(&mut t, ctx, s, &groups)?;
+    }
+
+    let eips: Vec<Expr> = (1..=s.load_balancer.subnets.len())
+        .filter_map(|n| LogicalId::new(format!("StaticIp{n}")).ok())
+        .filter(|e| t.resources.contains_key(e))
+        .map(|e| Expr::r#ref(&e))
+        .collect();
+    let mut out = |name: &str, description: &str, value: Expr| -> Result<(), BuildError> {
+        t.add_output(
+            &id(&[name])?,
+            Output { description: Some(description.to_owned()), value, export: None },
+        )?;
+        Ok(())
+    };
+    if let Some(nlb) = &nlb_id {
+        out("LoadBalancerDnsName", "DNS name of the Network Load Balancer", Expr::get_att(nlb, "DNSName"))?;
+    }
+    out("LoadBalancerArn", "The Network Load Balancer", nlb_arn)?;
+    if !eips.is_empty() {
+        out("StaticIps", "The static public addresses, comma-separated", Expr::join(",", eips))?;
+    }
+    out(
+        "TargetGroupArns",
+        "Target groups, comma-separated",
+        Expr::join(",", groups.iter().map(|(g, _)| Expr::r#ref(g))),
+    )?;
+    Ok(t)
+}
+
+fn sync_function(
+    t: &mut Template,
+    ctx: &Ctx,
+    s: &AlbStaticIp,
+    groups: &[(LogicalId, u16)],
+) -> Result<(), BuildError> {
+    let settings = s.sync.clone().unwrap_or_default();
+    let table = id(&["SyncState"])?;
+    t.add(
+        &table,
+        dynamodb::Table {
+            attribute_definitions: vec![dynamodb::AttributeDefinition {
+                attribute_name: Some("pk".into()),
+                attribute_type: Some("S".into()),
+            }],
+            key_schema: vec![dynamodb::KeySchema {
+                attribute_name: Some("pk".into()),
+                key_type: Some("HASH".into()),
+            }],
+            billing_mode: Some("PAY_PER_REQUEST".into()),
+            sse_specification: Some(dynamodb::SseSpecification {
+                sse_enabled: Some(true.into()),
+                ..Default::default()
+            }),
+            point_in_time_recovery_specification: Some(dynamodb::PointInTimeRecoverySpecification {
+                point_in_time_recovery_enabled: Some(true.into()),
+            }),
+            tags: ctx.tags(),
+            ..Default::default()
+        },
+    )?;
+
+    let target_groups = Expr::join(
+        ",",
+        groups.iter().map(|(g, port)| Expr::join("=", [Expr::r#ref(g), Expr::str(port.to_string())])),
+    );
+    let dns_servers = if settings.dns_servers.is_empty() {
+        "authoritative".to_owned()
+    } else {
+        settings.dns_servers.join(",")
+    };
+    let discovery = match settings.discovery {
+        Discovery::Dns => "dns",
+        Discovery::NetworkInterfaces => "network-interfaces",
+    };
+    let env = BTreeMap::from([
+        (sync::TARGET_GROUPS.name, target_groups),
+        (sync::ALB_ARN.name, Expr::str(&s.alb.arn)),
+        (sync::ALB_DNS_NAME.name, Expr::str(s.alb.dns_name.clone().unwrap_or_default())),
+        (sync::DISCOVERY.name, Expr::str(discovery)),
+        (sync::DNS_SERVERS.name, Expr::str(dns_servers)),
+        (sync::STATE_TABLE.name, Expr::r#ref(&table)),
+        (sync::MISS_THRESHOLD.name, Expr::str(settings.miss_threshold.to_string())),
+        (sync::MAX_DEREGISTRATIONS.name, Expr::str(settings.max_deregistrations_per_run.to_string())),
+        (sync::MANAGE_FOREIGN_TARGETS.name, Expr::str(settings.manage_foreign_targets.to_string())),
+        (sync::CROSS_VPC.name, Expr::str(settings.cross_vpc.to_string())),
+        (sync::METRIC_NAMESPACE.name, Expr::str(METRIC_NAMESPACE)),
+    ]);
+    let f = function::build(
+        t,
+        ctx,
+        &FunctionProps {
+            name: "Sync",
+            spec: &sync::FUNCTION,
+            description: format!("{}: keeps the NLB target groups equal to the ALB's addresses", ctx.stack),
+            env,
+            memory_mb: 256,
+            timeout_seconds: 60,
+            architecture: s.architecture,
+            log_retention_days: s.log_retention_days,
+            vpc: None,
+            // One run at a time: overlapping runs would race on the same targets.
+            reserved_concurrency: Some(1),
+            dead_letter_queue: true,
+        },
+    )?;
+    f.grant(
+        t,
+        Statement::allow(
+            vec![
+                "elasticloadbalancing:RegisterTargets".into(),
+                "elasticloadbalancing:DeregisterTargets".into(),
+            ],
+            groups.iter().map(|(g, _)| Expr::r#ref(g)).collect(),
+        ),
+    );
+    // Describe* calls of ELB and EC2 have no resource-level permissions: "*" is the only valid resource.
+    let mut describe = vec!["elasticloadbalancing:DescribeTargetHealth".to_owned()];
+    if settings.discovery == Discovery::NetworkInterfaces {
+        describe.push("ec2:DescribeNetworkInterfaces".to_owned());
+    }
+    f.grant(t, Statement::allow(describe, vec![Expr::str("*")]));
+    f.grant(
+        t,
+        Statement::allow(
+            vec!["dynamodb:GetItem".into(), "dynamodb:PutItem".into()],
+            vec![Expr::get_att(&table, "Arn")],
+        ),
+    );
+
+    let rule = id(&["SyncSchedule"])?;
+    t.add(
+        &rule,
+        events::Rule {
+            description: Some(format!("{}: runs the target-group sync", ctx.stack).into()),
+            schedule_expression: Some(settings.schedule.as_str().into()),
+            state: Some("ENABLED".into()),
+            targets: vec![events::Target {
+                id: Some("Sync".into()),
+                arn: Some(f.arn()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+    )?;
+    t.add(
+        &id(&["SyncSchedulePermission"])?,
+        lambda::Permission {
+            action: Some("lambda:InvokeFunction".into()),
+            function_name: Some(f.arn()),
+            principal: Some("events.amazonaws.com".into()),
+            source_arn: Some(Expr::get_att(&rule, "Arn")),
+            ..Default::default()
+        },
+    )?;
+
+    let actions: Vec<Expr> = s.alarm_topic_arn.iter().map(Expr::from).collect();
+    let alarm = |description: &str,
+                 namespace: &str,
+                 metric: &str,
+                 dimension: (&str, Expr),
+                 statistic: &str| cloudwatch::Alarm {
+        alarm_description: Some(description.into()),
+        namespace: Some(namespace.into()),
+        metric_name: Some(metric.into()),
+        dimensions: vec![cloudwatch::Dimension { name: Some(dimension.0.into()), value: Some(dimension.1) }],
+        statistic: Some(statistic.into()),
+        period: Some(60.into()),
+        evaluation_periods: Some(3.into()),
+        datapoints_to_alarm: Some(2.into()),
+        threshold: Some(0.into()),
+        comparison_operator: Some("GreaterThanThreshold".into()),
+        treat_missing_data: Some("notBreaching".into()),
+        alarm_actions: actions.clone(),
+        ok_actions: actions.clone(),
+        ..Default::default()
+    };
+    t.add(
+        &id(&["SyncErrorsAlarm"])?,
+        alarm(
+            "The target-group sync is failing",
+            "AWS/Lambda",
+            "Errors",
+            ("FunctionName", Expr::r#ref(&f.id)),
+            "Sum",
+        ),
+    )?;
+    if let Some(dlq) = &f.dead_letter_queue {
+        t.add(
+            &id(&["SyncDeadLettersAlarm"])?,
+            alarm(
+                "Sync runs failed after retries and landed in the dead-letter queue",
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                ("QueueName", Expr::get_att(dlq, "QueueName")),
+                "Maximum",
+            ),
+        )?;
+    }
+    Ok(())
+}
