@@ -43,6 +43,18 @@ pub struct OutputOptions {
     /// Template syntax.
     #[serde(default)]
     pub format: Format,
+    /// `cloudformation` (default) or `sam`: functions as `AWS::Serverless::Function` with their events,
+    /// under the SAM transform.
+    #[serde(default)]
+    pub flavour: Flavour,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavour {
+    #[default]
+    Cloudformation,
+    Sam,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]

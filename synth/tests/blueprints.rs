@@ -90,3 +90,21 @@ fn synthesis_is_deterministic() {
     assert_eq!(a.files, b.files);
     assert_eq!(a.stack, "private-lambda-prod");
 }
+
+#[test]
+fn sam_flavour_renders_serverless_functions_with_their_schedule() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../blueprints/alb-static-ip-sync.yaml");
+    let source = std::fs::read_to_string(file).expect("read blueprint");
+    let sam = synth::synthesize("blueprints/alb-static-ip-sync.yaml", &source, Some("sam")).expect("synth");
+    let cfn = synth::synthesize("blueprints/alb-static-ip-sync.yaml", &source, None).expect("synth");
+    let types = |a: &synth::Artifact| -> Vec<&str> {
+        a.template.resources.values().map(|r| r.props.type_name()).collect()
+    };
+    assert_eq!(sam.template.transform, Some(synth::cfn::SAM_TRANSFORM));
+    assert!(types(&sam).contains(&"AWS::Serverless::Function"));
+    assert!(!types(&sam).contains(&"AWS::Events::Rule"), "the schedule is an event of the SAM function");
+    assert!(types(&cfn).contains(&"AWS::Events::Rule") && types(&cfn).contains(&"AWS::Lambda::Function"));
+    let yaml = &sam.files[0].1;
+    assert!(yaml.contains("Transform: AWS::Serverless-2016-10-31"), "{yaml}");
+    assert!(yaml.contains("Type: Schedule"), "{yaml}");
+}

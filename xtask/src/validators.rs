@@ -87,13 +87,41 @@ pub(crate) fn load_suppressions(text: &str) -> anyhow::Result<Vec<Suppression>> 
     Ok(file.suppress)
 }
 
-fn stack_of(root: &Path, path: &str) -> String {
-    let p = Path::new(path);
-    let rel = p.strip_prefix(root.join("out")).unwrap_or(p);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().to_string())
-        .find(|c| c != "/" && !c.is_empty())
+/// The stack a template belongs to: the name of its directory (`out/<stack>/template.yaml`).
+fn stack_of(path: &str) -> String {
+    Path::new(path)
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default()
+}
+
+/// Translates every SAM template with aws-sam-translator into `<tmp>/iac-sam/<stack>/template.json`,
+/// so cfn-lint also checks what CloudFormation would deploy.
+fn translate_sam(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for t in templates {
+        let text = std::fs::read_to_string(root.join(t))?;
+        if !text.contains(synth::cfn::SAM_TRANSFORM) {
+            continue;
+        }
+        let stack = stack_of(&t.to_string_lossy());
+        let dir = std::env::temp_dir().join("iac-sam").join(&stack);
+        std::fs::create_dir_all(&dir)?;
+        let target = dir.join("template.json");
+        let result = Command::new(venv.python())
+            .arg(root.join("tools/validators/sam_translate.py"))
+            .arg(root.join(t))
+            .arg(&target)
+            .current_dir(root)
+            .output()
+            .context("cannot run tools/validators/sam_translate.py")?;
+        if !result.status.success() {
+            bail!("SAM translation of {} failed:\n{}", t.display(), String::from_utf8_lossy(&result.stderr));
+        }
+        out.push(target);
+    }
+    Ok(out)
 }
 
 fn cfn_lint(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow::Result<Vec<Finding>> {
@@ -117,7 +145,7 @@ fn cfn_lint(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow::Result<V
             Finding {
                 tool: Tool::CfnLint,
                 check: f["Rule"]["Id"].as_str().unwrap_or("?").to_owned(),
-                stack: stack_of(root, f["Filename"].as_str().unwrap_or("")),
+                stack: stack_of(f["Filename"].as_str().unwrap_or("")),
                 resource: if path.first() == Some(&"Resources") {
                     path.get(1).copied().unwrap_or("").to_owned()
                 } else {
@@ -151,7 +179,7 @@ fn checkov(venv: &Venv, root: &Path) -> anyhow::Result<Vec<Finding>> {
             findings.push(Finding {
                 tool: Tool::Checkov,
                 check: f["check_id"].as_str().unwrap_or("?").to_owned(),
-                stack: stack_of(root, f["file_path"].as_str().unwrap_or("")),
+                stack: stack_of(f["file_path"].as_str().unwrap_or("")),
                 resource: resource.rsplit('.').next().unwrap_or(resource).to_owned(),
                 message: f["check_name"].as_str().unwrap_or("").to_owned(),
             });
@@ -182,12 +210,15 @@ pub(crate) fn run(venv: &Venv, root: &Path) -> anyhow::Result<()> {
     if templates.is_empty() {
         bail!("no templates in out/: run `cargo xtask synth` first");
     }
+    let translated = translate_sam(venv, root, &templates)?;
+    let mut linted = templates.clone();
+    linted.extend(translated.iter().cloned());
     let mut used = vec![false; suppressions.len()];
     let mut failures = Vec::new();
     for (tool, name) in [(Tool::CfnLint, "cfn-lint"), (Tool::Checkov, "checkov")] {
         let started = Instant::now();
         let findings = match tool {
-            Tool::CfnLint => cfn_lint(venv, root, &templates)?,
+            Tool::CfnLint => cfn_lint(venv, root, &linted)?,
             Tool::Checkov => checkov(venv, root)?,
         };
         let mut suppressed = 0;
@@ -206,9 +237,12 @@ pub(crate) fn run(venv: &Venv, root: &Path) -> anyhow::Result<()> {
                 )),
             }
         }
+        let scanned = match tool {
+            Tool::CfnLint => format!("{} templates ({} translated from SAM)", linted.len(), translated.len()),
+            Tool::Checkov => format!("{} templates", templates.len()),
+        };
         eprintln!(
-            "{name}: {} templates, {} findings, {suppressed} suppressed with a reason, {:.1}s",
-            templates.len(),
+            "{name}: {scanned}, {} findings, {suppressed} suppressed with a reason, {:.1}s",
             findings.len(),
             started.elapsed().as_secs_f64()
         );

@@ -12,7 +12,7 @@ use contract::FunctionSpec;
 
 use crate::blueprint::Architecture;
 use crate::cfn::resources::iam::{PolicyDocument, RolePolicy, Statement};
-use crate::cfn::resources::{iam, lambda, logs, sqs};
+use crate::cfn::resources::{events, iam, lambda, logs, serverless, sqs};
 use crate::cfn::{Expr, LogicalId, Parameter, ResourceProps, Template};
 
 use super::{BuildError, Ctx, id};
@@ -41,6 +41,8 @@ pub struct FunctionProps<'a> {
     pub reserved_concurrency: Option<u32>,
     /// Send failed asynchronous invocations to an encrypted SQS queue.
     pub dead_letter_queue: bool,
+    /// Run on an EventBridge schedule (`rate(..)` or `cron(..)`), with this description.
+    pub schedule: Option<(String, String)>,
 }
 
 /// The IDs of what [`build`] added.
@@ -142,40 +144,111 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
         },
     )?;
 
-    t.add(
-        &fid,
-        lambda::Function {
-            description: Some(p.description.clone().into()),
-            runtime: Some("provided.al2023".into()),
-            handler: Some("bootstrap".into()),
-            architectures: vec![p.architecture.as_str().into()],
-            code: Some(lambda::Code {
-                s3_bucket: Some(Expr::r#ref(&bucket)),
-                s3_key: Some(Expr::r#ref(&code_key)),
+    let environment = Some(lambda::Environment { variables: env });
+    let logging_config = Some(lambda::LoggingConfig {
+        log_format: Some("JSON".into()),
+        log_group: Some(Expr::r#ref(&log_group)),
+        ..Default::default()
+    });
+    let vpc_config = p.vpc.as_ref().map(|(subnets, groups)| lambda::VpcConfig {
+        subnet_ids: subnets.iter().map(Expr::r#ref).collect(),
+        security_group_ids: groups.iter().map(|g| Expr::get_att(g, "GroupId")).collect(),
+        ..Default::default()
+    });
+    if ctx.sam {
+        let events = p
+            .schedule
+            .iter()
+            .map(|(expression, description)| {
+                let event = serverless::ScheduleEvent {
+                    schedule: Some(expression.as_str().into()),
+                    description: Some(description.as_str().into()),
+                    enabled: Some(true.into()),
+                };
+                ("Schedule".to_owned(), serverless::EventSource::Schedule(event))
+            })
+            .collect();
+        t.add(
+            &fid,
+            serverless::Function {
+                description: Some(p.description.clone().into()),
+                runtime: Some("provided.al2023".into()),
+                handler: Some("bootstrap".into()),
+                architectures: vec![p.architecture.as_str().into()],
+                code_uri: Some(serverless::CodeUri {
+                    bucket: Some(Expr::r#ref(&bucket)),
+                    key: Some(Expr::r#ref(&code_key)),
+                }),
+                memory_size: Some(p.memory_mb.into()),
+                timeout: Some(p.timeout_seconds.into()),
+                role: Some(Expr::get_att(&role, "Arn")),
+                environment,
+                vpc_config,
+                logging_config,
+                dead_letter_queue: dlq.as_ref().map(|q| serverless::DeadLetterQueue {
+                    r#type: Some("SQS".into()),
+                    target_arn: Some(Expr::get_att(q, "Arn")),
+                }),
+                reserved_concurrent_executions: p.reserved_concurrency.map(Into::into),
+                events,
+                tags: ctx.tags.iter().map(|(k, v)| (k.clone(), Expr::str(v))).collect(),
+            },
+        )?;
+    } else {
+        t.add(
+            &fid,
+            lambda::Function {
+                description: Some(p.description.clone().into()),
+                runtime: Some("provided.al2023".into()),
+                handler: Some("bootstrap".into()),
+                architectures: vec![p.architecture.as_str().into()],
+                code: Some(lambda::Code {
+                    s3_bucket: Some(Expr::r#ref(&bucket)),
+                    s3_key: Some(Expr::r#ref(&code_key)),
+                    ..Default::default()
+                }),
+                memory_size: Some(p.memory_mb.into()),
+                timeout: Some(p.timeout_seconds.into()),
+                role: Some(Expr::get_att(&role, "Arn")),
+                environment,
+                logging_config,
+                vpc_config,
+                dead_letter_config: dlq
+                    .as_ref()
+                    .map(|q| lambda::DeadLetterConfig { target_arn: Some(Expr::get_att(q, "Arn")) }),
+                reserved_concurrent_executions: p.reserved_concurrency.map(Into::into),
+                tags: ctx.tags(),
                 ..Default::default()
-            }),
-            memory_size: Some(p.memory_mb.into()),
-            timeout: Some(p.timeout_seconds.into()),
-            role: Some(Expr::get_att(&role, "Arn")),
-            environment: Some(lambda::Environment { variables: env }),
-            logging_config: Some(lambda::LoggingConfig {
-                log_format: Some("JSON".into()),
-                log_group: Some(Expr::r#ref(&log_group)),
-                ..Default::default()
-            }),
-            vpc_config: p.vpc.as_ref().map(|(subnets, groups)| lambda::VpcConfig {
-                subnet_ids: subnets.iter().map(Expr::r#ref).collect(),
-                security_group_ids: groups.iter().map(|g| Expr::get_att(g, "GroupId")).collect(),
-                ..Default::default()
-            }),
-            dead_letter_config: dlq
-                .as_ref()
-                .map(|q| lambda::DeadLetterConfig { target_arn: Some(Expr::get_att(q, "Arn")) }),
-            reserved_concurrent_executions: p.reserved_concurrency.map(Into::into),
-            tags: ctx.tags(),
-            ..Default::default()
-        },
-    )?;
+            },
+        )?;
+        if let Some((expression, description)) = &p.schedule {
+            let rule = id(&[p.name, "Schedule"])?;
+            t.add(
+                &rule,
+                events::Rule {
+                    description: Some(description.as_str().into()),
+                    schedule_expression: Some(expression.as_str().into()),
+                    state: Some("ENABLED".into()),
+                    targets: vec![events::Target {
+                        id: Some(p.name.into()),
+                        arn: Some(Expr::get_att(&fid, "Arn")),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+            )?;
+            t.add(
+                &id(&[p.name, "SchedulePermission"])?,
+                lambda::Permission {
+                    action: Some("lambda:InvokeFunction".into()),
+                    function_name: Some(Expr::get_att(&fid, "Arn")),
+                    principal: Some("events.amazonaws.com".into()),
+                    source_arn: Some(Expr::get_att(&rule, "Arn")),
+                    ..Default::default()
+                },
+            )?;
+        }
+    }
     Ok(Function { id: fid, role, log_group, code_key, dead_letter_queue: dlq })
 }
 

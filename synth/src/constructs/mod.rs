@@ -19,6 +19,8 @@ pub struct Ctx {
     pub stack: String,
     /// Tags for every taggable resource.
     pub tags: BTreeMap<String, String>,
+    /// Render functions as SAM resources (the template then carries the SAM transform).
+    pub sam: bool,
 }
 
 impl Ctx {

@@ -14,7 +14,7 @@ use contract::alb_static_ip::sync;
 use crate::blueprint::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
 use crate::cfn::resources::elbv2::{self, Action, Attribute, SubnetMapping, TargetDescription};
 use crate::cfn::resources::iam::Statement;
-use crate::cfn::resources::{cloudwatch, dynamodb, ec2, events, lambda};
+use crate::cfn::resources::{cloudwatch, dynamodb, ec2};
 use crate::cfn::{Expr, LogicalId, Output, Template};
 use crate::constructs::function::{self, FunctionProps};
 use crate::constructs::{BuildError, Ctx, id};
@@ -231,6 +231,7 @@ fn sync_function(
             // One run at a time: overlapping runs would race on the same targets.
             reserved_concurrency: Some(1),
             dead_letter_queue: true,
+            schedule: Some((settings.schedule.clone(), format!("{}: runs the target-group sync", ctx.stack))),
         },
     )?;
     f.grant(
@@ -256,32 +257,6 @@ fn sync_function(
             vec![Expr::get_att(&table, "Arn")],
         ),
     );
-
-    let rule = id(&["SyncSchedule"])?;
-    t.add(
-        &rule,
-        events::Rule {
-            description: Some(format!("{}: runs the target-group sync", ctx.stack).into()),
-            schedule_expression: Some(settings.schedule.as_str().into()),
-            state: Some("ENABLED".into()),
-            targets: vec![events::Target {
-                id: Some("Sync".into()),
-                arn: Some(f.arn()),
-                ..Default::default()
-            }],
-            ..Default::default()
-        },
-    )?;
-    t.add(
-        &id(&["SyncSchedulePermission"])?,
-        lambda::Permission {
-            action: Some("lambda:InvokeFunction".into()),
-            function_name: Some(f.arn()),
-            principal: Some("events.amazonaws.com".into()),
-            source_arn: Some(Expr::get_att(&rule, "Arn")),
-            ..Default::default()
-        },
-    )?;
 
     let actions: Vec<Expr> = s.alarm_topic_arn.iter().map(Expr::from).collect();
     let alarm = |description: &str,

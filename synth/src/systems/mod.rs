@@ -3,7 +3,7 @@
 pub mod alb_static_ip;
 pub mod private_lambda;
 
-use crate::blueprint::System;
+use crate::blueprint::{Flavour, System};
 use crate::cfn::Template;
 use crate::constructs::{BuildError, Ctx};
 use crate::load::Loaded;
@@ -16,9 +16,14 @@ pub fn build(loaded: &Loaded) -> Result<Template, BuildError> {
     if let Some(env) = &loaded.env {
         tags.entry("environment".to_owned()).or_insert_with(|| env.clone());
     }
-    let ctx = Ctx { stack: loaded.stack_name(), tags };
-    match &bp.system {
+    let sam = bp.output.flavour == Flavour::Sam;
+    let ctx = Ctx { stack: loaded.stack_name(), tags, sam };
+    let mut template = match &bp.system {
         System::PrivateLambda(pl) => private_lambda::build(&ctx, bp.description.as_deref(), pl),
         System::AlbStaticIp(s) => alb_static_ip::build(&ctx, bp.description.as_deref(), s),
+    }?;
+    if sam {
+        template.transform = Some(crate::cfn::SAM_TRANSFORM);
     }
+    Ok(template)
 }

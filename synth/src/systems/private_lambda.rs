@@ -16,7 +16,7 @@ use contract::private_lambda::{caller, protected};
 
 use crate::blueprint::{PrivateLambda, Protocol};
 use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatternConfig, RuleCondition};
-use crate::cfn::resources::{events, lambda};
+use crate::cfn::resources::lambda;
 use crate::cfn::{Expr, Output, Pseudo, Template};
 use crate::cidr;
 use crate::constructs::function::{self, FunctionProps};
@@ -151,6 +151,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
                 vpc: None,
                 reserved_concurrency: target.reserved_concurrency,
                 dead_letter_queue: false,
+                schedule: None,
             },
         )?;
         let tg_name = bounded_name(&format!("{}-{}", ctx.stack, target.name), MAX_TARGET_GROUP_NAME);
@@ -233,37 +234,12 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
             vpc: Some((net.private_subnets.clone(), vec![caller_sg.id.clone()])),
             reserved_concurrency: None,
             dead_letter_queue: c.schedule.is_some(),
+            schedule: c
+                .schedule
+                .clone()
+                .map(|expr| (expr, format!("{}: runs the caller as a synthetic probe", ctx.stack))),
         },
     )?;
-    if let Some(schedule) = &c.schedule {
-        let rule = id(&["CallerSchedule"])?;
-        t.add(
-            &rule,
-            events::Rule {
-                description: Some(format!("{}: runs the caller as a synthetic probe", ctx.stack).into()),
-                schedule_expression: Some(schedule.into()),
-                state: Some("ENABLED".into()),
-                targets: vec![events::Target {
-                    id: Some("Caller".into()),
-                    arn: Some(caller_fn.arn()),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-        )?;
-        let perm = id(&["CallerSchedulePermission"])?;
-        t.add(
-            &perm,
-            lambda::Permission {
-                action: Some("lambda:InvokeFunction".into()),
-                function_name: Some(caller_fn.arn()),
-                principal: Some("events.amazonaws.com".into()),
-                source_arn: Some(Expr::get_att(&rule, "Arn")),
-                ..Default::default()
-            },
-        )?;
-    }
-
     let mut out = |name: &str, description: &str, value: Expr| -> Result<(), BuildError> {
         t.add_output(
             &id(&[name])?,

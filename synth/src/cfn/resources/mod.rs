@@ -17,6 +17,7 @@ pub mod lambda;
 pub mod logs;
 pub mod s3;
 pub mod secretsmanager;
+pub mod serverless;
 pub mod sqs;
 pub mod ssm;
 
@@ -98,4 +99,5 @@ resources! {
     Role(iam::Role) = "AWS::IAM::Role" ["Arn", "RoleId"],
     Policy(iam::Policy) = "AWS::IAM::Policy" ["Id"],
     InstanceProfile(iam::InstanceProfile) = "AWS::IAM::InstanceProfile" ["Arn"],
+    ServerlessFunction(serverless::Function) = "AWS::Serverless::Function" ["Arn"],
 }
