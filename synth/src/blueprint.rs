@@ -453,6 +453,10 @@ pub struct PortMapping {
     /// Port of the ALB listener traffic goes to (default: the same port).
     #[serde(default)]
     pub alb_port: Option<u16>,
+    /// Use this existing target group (and the listener that already forwards to it) instead of
+    /// creating both; in mode `sync` the function keeps it in sync.
+    #[serde(default)]
+    pub existing_target_group_arn: Option<String>,
 }
 
 impl PortMapping {

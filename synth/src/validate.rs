@@ -282,6 +282,18 @@ fn alb_static_ip(s: &AlbStaticIp, base: &str, out: &mut Vec<Problem>) {
         if l.port == 0 || l.alb_port == Some(0) {
             out.push(problem(at(&format!("listeners.{i}")), "port 0 is not a valid listener port"));
         }
+        if let Some(arn) = &l.existing_target_group_arn {
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            let ok = parts.len() == 6
+                && parts[2] == "elasticloadbalancing"
+                && parts[5].starts_with("targetgroup/");
+            if !ok {
+                out.push(problem(
+                    at(&format!("listeners.{i}.existing_target_group_arn")),
+                    format!("invalid target group ARN '{arn}': expected arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>"),
+                ));
+            }
+        }
         if s.listeners[..i].iter().any(|o| o.port == l.port) {
             out.push(problem(
                 at(&format!("listeners.{i}.port")),

@@ -4,12 +4,19 @@
 //! the baseline) and `full` (everything `cargo xtask synth` does in memory). Figures are reported
 //! as absolute values and as the ratio full/load measured in the same run, so they compare across
 //! machines. Targets from the foundation issue: <= 50 ms and <= 30 MiB for `private-lambda`.
+//!
+//! The static-IP sync is measured against the emulator for an ALB with 10 and 100 addresses: process
+//! start to the first completed AWS call, handler wall time (first sync and steady state), AWS calls
+//! per run and peak RSS, each in a fresh release process. The baseline is the same binary starting and
+//! exiting without AWS work, measured in the same run.
 
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
 
+use crate::emulator::Emulator;
+use crate::python;
 use crate::synth::{blueprint_files, display_path};
 
 const ITERATIONS: &str = "200";
@@ -25,12 +32,15 @@ fn field(line: &str, name: &str) -> Option<f64> {
     line[at..].split([',', '}']).next()?.trim().parse().ok()
 }
 
+fn example(root: &Path, name: &str) -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => Path::new(&dir).join("release/examples").join(name),
+        None => root.join("target/release/examples").join(name),
+    }
+}
+
 fn measure(root: &Path, file: &str, mode: &str) -> anyhow::Result<Sample> {
-    let exe = root.join("target/release/examples/synth_bench");
-    let exe = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => Path::new(&dir).join("release/examples/synth_bench"),
-        None => exe,
-    };
+    let exe = example(root, "synth_bench");
     let out = Command::new(&exe)
         .args([file, mode, ITERATIONS])
         .current_dir(root)
@@ -71,5 +81,97 @@ pub(crate) fn run(root: &Path, cargo: &str) -> anyhow::Result<()> {
             full.peak_rss_kib / 1024.0,
         );
     }
+    Ok(())
+}
+
+/// Runs `exe args` with `env`, returning stdout lines each with the time since spawn.
+fn timed_lines(
+    exe: &Path,
+    args: &[&str],
+    env: &[(&'static str, String)],
+) -> anyhow::Result<Vec<(f64, String)>> {
+    use std::io::BufRead;
+    let started = std::time::Instant::now();
+    let mut child = Command::new(exe)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", exe.display()))?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        lines.push((started.elapsed().as_secs_f64() * 1000.0, line?));
+    }
+    if !child.wait()?.success() {
+        bail!("{} {} failed", exe.display(), args.join(" "));
+    }
+    Ok(lines)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The static-IP sync against the emulator.
+pub(crate) fn run_sync(root: &Path, cargo: &str) -> anyhow::Result<()> {
+    let venv = python::ensure_venv(root)?;
+    eprintln!(
+        "building the sync bench binary in release mode (the AWS SDK takes several minutes the first time)..."
+    );
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "-p", "runtime", "--example", "sync_bench"])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("release build of sync_bench failed");
+    }
+    let exe = example(root, "sync_bench");
+    let emulator = Emulator::start(&venv, root)?;
+    let env = emulator.env();
+    // Baseline: the same binary starting and exiting (usage error), no AWS work.
+    let mut floor = Vec::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let _ = Command::new(&exe).output()?;
+        floor.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let floor = median(floor);
+    println!();
+    println!(
+        "| ALB addresses | start to first AWS call | first sync: handler | calls | steady state: handler | calls | peak RSS |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for ips in [10usize, 100] {
+        let setup = timed_lines(&exe, &["setup", &ips.to_string()], &env)?;
+        let ids: Vec<String> =
+            setup.last().map(|(_, l)| l.split_whitespace().map(str::to_owned).collect()).unwrap_or_default();
+        let [tg, table, alb] = ids.as_slice() else { bail!("sync_bench setup printed {setup:?}") };
+        let lines = timed_lines(&exe, &["run", tg, table, alb], &env)?;
+        let first_call = lines
+            .iter()
+            .find(|(_, l)| l == "FIRST_CALL_DONE")
+            .map(|(t, _)| *t)
+            .context("no FIRST_CALL_DONE")?;
+        let json = lines
+            .iter()
+            .rev()
+            .find(|(_, l)| l.starts_with('{'))
+            .map(|(_, l)| l.clone())
+            .context("no figures")?;
+        let v: serde_json::Value = serde_json::from_str(&json)?;
+        let f = |a: &str, b: &str| v[a][b].as_f64().unwrap_or(0.0);
+        println!(
+            "| {ips} | {first_call:.1} ms ({:.1}x process floor) | {:.1} ms | {} | {:.1} ms | {} | {:.1} MiB |",
+            first_call / floor,
+            f("first", "handler_ms"),
+            f("first", "aws_calls"),
+            f("steady", "handler_ms"),
+            f("steady", "aws_calls"),
+            v["peak_rss_kib"].as_f64().unwrap_or(0.0) / 1024.0,
+        );
+    }
+    println!("process floor (start and exit, same binary): {floor:.1} ms");
     Ok(())
 }

@@ -43,8 +43,12 @@ enum Command {
     Emulator,
     /// Everything CI runs: fmt, clippy, tests, synth --check, validators, emulator tests.
     Ci,
-    /// Synth time and peak memory per blueprint, in release mode.
-    Bench,
+    /// Synth time and peak memory per blueprint, and the static-IP sync against the emulator, in release mode.
+    Bench {
+        /// Only the synth benchmark (no emulator, no release build of the AWS SDK).
+        #[arg(long)]
+        synth_only: bool,
+    },
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -70,7 +74,8 @@ fn main() -> ExitCode {
             python::ensure_venv(&root).and_then(|venv| emulator::run_foreground(&venv, &root))
         }
         Command::Ci => ci::run_all(&root, &cargo()),
-        Command::Bench => bench::run(&root, &cargo()),
+        Command::Bench { synth_only } => bench::run(&root, &cargo())
+            .and_then(|()| if synth_only { Ok(()) } else { bench::run_sync(&root, &cargo()) }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -84,8 +84,13 @@ pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Te
         }
     };
 
-    let mut groups: Vec<(LogicalId, u16)> = Vec::new();
+    // Each group as an expression (a Ref to a created group, or an existing ARN) and its ALB port.
+    let mut groups: Vec<(Expr, u16)> = Vec::new();
     for l in &s.listeners {
+        if let Some(arn) = &l.existing_target_group_arn {
+            groups.push((Expr::str(arn), l.target_port()));
+            continue;
+        }
         let port = l.port.to_string();
         let tg = id(&["Port", &port, "Targets"])?;
         let native = s.mode == StaticIpMode::Native;
@@ -123,7 +128,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Te
                 ..Default::default()
             },
         )?;
-        groups.push((tg, l.target_port()));
+        groups.push((Expr::r#ref(&tg), l.target_port()));
     }
 
     if s.mode == StaticIpMode::Sync {
@@ -152,7 +157,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Te
     out(
         "TargetGroupArns",
         "Target groups, comma-separated",
-        Expr::join(",", groups.iter().map(|(g, _)| Expr::r#ref(g))),
+        Expr::join(",", groups.iter().map(|(g, _)| g.clone())),
     )?;
     Ok(t)
 }
@@ -161,7 +166,7 @@ fn sync_function(
     t: &mut Template,
     ctx: &Ctx,
     s: &AlbStaticIp,
-    groups: &[(LogicalId, u16)],
+    groups: &[(Expr, u16)],
 ) -> Result<(), BuildError> {
     let settings = s.sync.clone().unwrap_or_default();
     let table = id(&["SyncState"])?;
@@ -191,7 +196,7 @@ fn sync_function(
 
     let target_groups = Expr::join(
         ",",
-        groups.iter().map(|(g, port)| Expr::join("=", [Expr::r#ref(g), Expr::str(port.to_string())])),
+        groups.iter().map(|(g, port)| Expr::join("=", [g.clone(), Expr::str(port.to_string())])),
     );
     let dns_servers = if settings.dns_servers.is_empty() {
         "authoritative".to_owned()
@@ -241,7 +246,7 @@ fn sync_function(
                 "elasticloadbalancing:RegisterTargets".into(),
                 "elasticloadbalancing:DeregisterTargets".into(),
             ],
-            groups.iter().map(|(g, _)| Expr::r#ref(g)).collect(),
+            groups.iter().map(|(g, _)| g.clone()).collect(),
         ),
     );
     // Describe* calls of ELB and EC2 have no resource-level permissions: "*" is the only valid resource.
