@@ -9,7 +9,8 @@ use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
 use serde::Serialize;
 
-use crate::cfn::Template;
+use crate::cfn::resources::iam::Effect;
+use crate::cfn::{Expr, RefTarget, ResourceProps, Template};
 use crate::check;
 
 const README: &str = include_str!("../templates/stack-readme.md.j2");
@@ -43,6 +44,52 @@ struct Row {
     name: String,
     r#type: String,
     description: String,
+}
+
+#[derive(Serialize)]
+struct Permission {
+    role: String,
+    effect: &'static str,
+    actions: String,
+    resources: String,
+}
+
+/// A short, readable form of an expression for tables: `Ref X` -> `X`, `GetAtt X.Arn` -> `X.Arn`.
+fn expr_text(e: &Expr) -> String {
+    match e {
+        Expr::Str(s) => s.clone(),
+        Expr::Int(i) => i.to_string(),
+        Expr::Bool(b) => b.to_string(),
+        Expr::Ref(RefTarget::Logical(id)) => id.to_string(),
+        Expr::Ref(RefTarget::Pseudo(p)) => p.name().to_owned(),
+        Expr::GetAtt { resource, attribute } => format!("{resource}.{attribute}"),
+        Expr::Sub { template, vars } => vars.iter().fold(template.clone(), |acc, (k, v)| {
+            acc.replace(&format!("${{{k}}}"), &format!("${{{}}}", expr_text(v)))
+        }),
+        Expr::Join { delimiter, parts } => parts.iter().map(expr_text).collect::<Vec<_>>().join(delimiter),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
+fn permissions(t: &Template) -> Vec<Permission> {
+    let mut out = Vec::new();
+    for (id, r) in &t.resources {
+        let ResourceProps::Role(role) = &r.props else { continue };
+        for statement in role.policies.iter().flat_map(|p| p.policy_document.statement.iter()) {
+            out.push(Permission {
+                role: id.to_string(),
+                effect: if statement.effect == Effect::Allow { "allow" } else { "deny" },
+                actions: statement.action.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
+                resources: statement
+                    .resource
+                    .iter()
+                    .map(|e| format!("`{}`", expr_text(e)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    out
 }
 
 pub fn readme(t: &Template, input: &DocInput<'_>) -> Result<String, minijinja::Error> {
@@ -100,5 +147,6 @@ pub fn readme(t: &Template, input: &DocInput<'_>) -> Result<String, minijinja::E
         parameters => Value::from(Serde(parameters)),
         outputs => Value::from(Serde(outputs)),
         resources => Value::from(Serde(resources)),
+        permissions => Value::from(Serde(permissions(t))),
     })
 }

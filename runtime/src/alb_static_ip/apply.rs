@@ -51,3 +51,19 @@ pub async fn targets(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cross_vpc_targets_are_registered_in_zone_all() {
+        let ips = ["10.1.0.5".parse().unwrap()];
+        let cross = descriptions(&ips, 443, true);
+        assert_eq!(
+            (cross[0].id(), cross[0].port(), cross[0].availability_zone()),
+            (Some("10.1.0.5"), Some(443), Some("all"))
+        );
+        assert_eq!(descriptions(&ips, 443, false)[0].availability_zone(), None);
+    }
+}

@@ -366,4 +366,58 @@ mod tests {
         // 3 runs to reach the threshold, then 4 due targets at 2 per run.
         assert_eq!(runs, 4);
     }
+
+    /// A small deterministic generator, so the randomized check below is reproducible.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    #[test]
+    fn invariants_hold_on_random_worlds() {
+        let mut rng = Lcg(7);
+        for _ in 0..2000 {
+            let pick = |rng: &mut Lcg, n: u64| -> BTreeSet<Ipv4Addr> {
+                (0..rng.next(n))
+                    .map(|_| Ipv4Addr::new(10, 0, 0, u8::try_from(rng.next(12)).unwrap()))
+                    .collect()
+            };
+            let d = Desired {
+                port: 443,
+                miss_threshold: u32::try_from(rng.next(4) + 1).unwrap(),
+                max_deregistrations: usize::try_from(rng.next(3) + 1).unwrap(),
+                manage_foreign: rng.next(2) == 0,
+            };
+            let discovered = pick(&mut rng, 6);
+            let mut registered: BTreeSet<Target> =
+                pick(&mut rng, 8).into_iter().map(|ip| Target { ip, port: 443 }).collect();
+            registered.extend(pick(&mut rng, 3).into_iter().map(|ip| Target { ip, port: 80 }));
+            let owned =
+                pick(&mut rng, 8).into_iter().map(|ip| (ip, u32::try_from(rng.next(5)).unwrap())).collect();
+            let o = Observed { discovered, registered, state: State { owned } };
+            let Ok(p) = plan(&d, &o) else {
+                assert!(o.discovered.is_empty());
+                continue;
+            };
+            assert!(p.deregister.len() <= d.max_deregistrations);
+            for ip in &p.deregister {
+                assert!(!o.discovered.contains(ip), "deregistered a discovered address");
+                assert!(
+                    o.registered.contains(&Target { ip: *ip, port: 443 }),
+                    "deregistered an absent target"
+                );
+                assert!(d.manage_foreign || o.state.owned.contains_key(ip), "deregistered a foreign target");
+            }
+            for ip in &p.register {
+                assert!(o.discovered.contains(ip) && !o.registered.contains(&Target { ip: *ip, port: 443 }));
+            }
+            assert!(o.discovered.iter().all(|ip| p.next_state.owned.get(ip) == Some(&0)));
+            let again = plan(&d, &after(&o, &p)).unwrap();
+            assert!(again.register.is_empty(), "re-plan registers again: {again}");
+        }
+    }
 }
