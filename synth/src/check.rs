@@ -86,7 +86,7 @@ pub fn template(t: &Template) -> Vec<String> {
     ];
     for (section, entries) in sections {
         let Some(entries) = entries.as_object() else { continue };
-        for (id, body) in entries {
+        for (id, body) in sorted(entries) {
             let mut refs = Vec::new();
             collect(body, &mut refs);
             for r in refs {
@@ -263,10 +263,18 @@ fn collect(v: &Value, out: &mut Vec<Reference>) {
                     _ => {}
                 }
             }
-            m.values().for_each(|i| collect(i, out));
+            sorted(m).into_iter().for_each(|(_, i)| collect(i, out));
         }
         _ => {}
     }
+}
+
+/// Entries in key order, so results never depend on whether serde_json preserves insertion order
+/// (a feature another crate in the build may turn on).
+fn sorted(m: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = m.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 /// The first dependency cycle found, as a path that starts and ends at the same resource.

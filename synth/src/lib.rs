@@ -99,6 +99,19 @@ pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Resu
 }
 
 /// The blueprint JSON Schema, pretty-printed, as written to `out/schema/blueprint.schema.json`.
+/// Keys are sorted at every level, so the file is the same whether or not another crate in the build
+/// turned on serde_json's `preserve_order`.
 pub fn schema_json() -> String {
-    serde_json::to_string_pretty(&blueprint::schema()).unwrap_or_default() + "\n"
+    fn canonical(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let sorted: std::collections::BTreeMap<&String, serde_json::Value> =
+                    m.iter().map(|(k, v)| (k, canonical(v))).collect();
+                serde_json::Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(canonical).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string_pretty(&canonical(&blueprint::schema())).unwrap_or_default() + "\n"
 }

@@ -24,6 +24,14 @@ fn child(path: &str, part: &str) -> String {
     if path.is_empty() { part.to_owned() } else { format!("{path}.{part}") }
 }
 
+/// Property names in sorted order, whatever order the schema map keeps (serde_json's
+/// `preserve_order` feature may be on in some builds and not in others).
+fn sorted_keys(props: Option<&Map<String, Json>>) -> Vec<&str> {
+    let mut keys: Vec<&str> = props.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+    keys.sort_unstable();
+    keys
+}
+
 fn type_matches(ty: &str, v: &Value) -> bool {
     matches!(
         (ty, v),
@@ -194,8 +202,7 @@ impl<'a> Checker<'a> {
             } else {
                 match additional {
                     Some(Json::Bool(false)) => {
-                        let known: Vec<&str> =
-                            props.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                        let known = sorted_keys(props);
                         let mut d = Diagnostic::new(
                             key.pos,
                             path,
@@ -212,7 +219,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(required) = obj.get("required").and_then(Json::as_array) {
-            let known: Vec<&str> = props.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+            let known = sorted_keys(props);
             // A misspelt required field is reported once, as the unknown field with its suggestion.
             let misspelt: Vec<String> = entries
                 .iter()

@@ -43,3 +43,19 @@ pub fn emit(namespace: &str, group: &Group, discovered: usize, plan: &Plan) {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     println!("{}", document(namespace, group, discovered, plan, now));
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::expect;
+
+    use super::*;
+
+    #[test]
+    fn emf_document_names_the_metrics_and_their_dimension() {
+        let group =
+            Group { arn: "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/edge/abc".into(), port: 443 };
+        let plan = Plan { port: 443, register: vec!["10.0.0.1".parse().unwrap()], ..Plan::default() };
+        expect![[r#"{"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"AlbStaticIp","Dimensions":[["TargetGroup"]],"Metrics":[{"Name":"DiscoveredIps","Unit":"Count"},{"Name":"Registered","Unit":"Count"},{"Name":"Deregistered","Unit":"Count"},{"Name":"HeldBack","Unit":"Count"}]}]},"TargetGroup":"edge/abc","DiscoveredIps":3,"Registered":1,"Deregistered":0,"HeldBack":0}"#]]
+            .assert_eq(&document("AlbStaticIp", &group, 3, &plan, 1_700_000_000_000).to_string());
+    }
+}
