@@ -139,6 +139,9 @@ pub mod alb_static_ip {
         /// `true` when the ALB's addresses are outside the target group's VPC (`AvailabilityZone: all`).
         pub const CROSS_VPC: EnvVar =
             EnvVar { name: "CROSS_VPC", doc: "true to register targets with AvailabilityZone all" };
+        /// The partition key attribute of the state table, which synth declares and the function reads.
+        pub const STATE_KEY_ATTRIBUTE: &str = "pk";
+
         /// CloudWatch namespace of the embedded-format metrics.
         pub const METRIC_NAMESPACE: EnvVar =
             EnvVar { name: "METRIC_NAMESPACE", doc: "CloudWatch namespace of the function's metrics" };

@@ -115,11 +115,16 @@ async fn setup(ips: usize) -> Result<(), Error> {
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(
             AttributeDefinition::builder()
-                .attribute_name("pk")
+                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
                 .attribute_type(ScalarAttributeType::S)
                 .build()?,
         )
-        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build()?)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()?,
+        )
         .send()
         .await?;
     println!("{tg_arn} {table} {alb}");

@@ -107,13 +107,17 @@ async fn fixture_for(alb_arn: &str, discovery: Discovery) -> Fixture {
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(
             AttributeDefinition::builder()
-                .attribute_name("pk")
+                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
                 .attribute_type(ScalarAttributeType::S)
                 .build()
                 .expect("attr"),
         )
         .key_schema(
-            KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().expect("key"),
+            KeySchemaElement::builder()
+                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
+                .key_type(KeyType::Hash)
+                .build()
+                .expect("key"),
         )
         .send()
         .await

@@ -12,6 +12,8 @@ use super::plan::State;
 use crate::error::aws;
 use crate::{Clients, HandlerError};
 
+const KEY: &str = contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE;
+
 /// The item key of a target group's state.
 pub fn key(group: &Group, alb_arn: &str) -> String {
     format!("tg={}|alb={alb_arn}|port={}", group.arn, group.port)
@@ -23,7 +25,7 @@ pub async fn get(clients: &Clients, table: &str, key: &str) -> Result<(State, Op
         .dynamodb
         .get_item()
         .table_name(table)
-        .key("pk", AttributeValue::S(key.to_owned()))
+        .key(KEY, AttributeValue::S(key.to_owned()))
         .consistent_read(true)
         .send()
         .await
@@ -66,11 +68,11 @@ pub async fn put(
         .dynamodb
         .put_item()
         .table_name(table)
-        .item("pk", AttributeValue::S(key.to_owned()))
+        .item(KEY, AttributeValue::S(key.to_owned()))
         .item("version", AttributeValue::N(next.to_string()))
         .item("owned", owned);
     req = match version {
-        None => req.condition_expression("attribute_not_exists(pk)"),
+        None => req.condition_expression(format!("attribute_not_exists({KEY})")),
         Some(v) => req
             .condition_expression("version = :v")
             .expression_attribute_values(":v", AttributeValue::N(v.to_string())),

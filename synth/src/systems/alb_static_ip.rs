@@ -174,11 +174,11 @@ fn sync_function(
         &table,
         dynamodb::Table {
             attribute_definitions: vec![dynamodb::AttributeDefinition {
-                attribute_name: Some("pk".into()),
+                attribute_name: Some(sync::STATE_KEY_ATTRIBUTE.into()),
                 attribute_type: Some("S".into()),
             }],
             key_schema: vec![dynamodb::KeySchema {
-                attribute_name: Some("pk".into()),
+                attribute_name: Some(sync::STATE_KEY_ATTRIBUTE.into()),
                 key_type: Some("HASH".into()),
             }],
             billing_mode: Some("PAY_PER_REQUEST".into()),
