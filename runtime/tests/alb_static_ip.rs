@@ -148,6 +148,26 @@ fn dns_discovery(server: SocketAddr) -> Discovery {
     }
 }
 
+/// Network interfaces described as the ALB's, in a VPC of their own, holding `addresses` in `cidr`.
+async fn alb_interfaces(f: &Fixture, cidr: &str, addresses: &[&str]) {
+    let vpc = f.clients.ec2.create_vpc().cidr_block(cidr).send().await.expect("vpc");
+    let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id");
+    let subnet = f.clients.ec2.create_subnet().vpc_id(vpc_id).cidr_block(cidr).send().await.expect("subnet");
+    let subnet_id = subnet.subnet().and_then(|s| s.subnet_id()).expect("subnet id");
+    let description = alb_static_ip::observe::interface_description(&f.config.alb_arn).expect("description");
+    for ip in addresses {
+        f.clients
+            .ec2
+            .create_network_interface()
+            .subnet_id(subnet_id)
+            .private_ip_address(*ip)
+            .description(&description)
+            .send()
+            .await
+            .expect("eni");
+    }
+}
+
 async fn run(f: &Fixture) -> Result<alb_static_ip::Report, runtime::HandlerError> {
     alb_static_ip::handle(&f.clients, &f.config, LambdaEvent::new(serde_json::json!({}), Context::default()))
         .await
@@ -264,22 +284,7 @@ async fn unreachable_dns_is_a_retryable_discovery_failure() {
 async fn network_interface_discovery_reads_the_albs_interfaces() {
     let alb = unique_alb_arn();
     let f = fixture_for(&alb, eni_discovery(&alb)).await;
-    let vpc = f.clients.ec2.create_vpc().cidr_block("10.1.0.0/16").send().await.expect("vpc");
-    let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id");
-    let subnet =
-        f.clients.ec2.create_subnet().vpc_id(vpc_id).cidr_block("10.1.1.0/24").send().await.expect("subnet");
-    let subnet_id = subnet.subnet().and_then(|s| s.subnet_id()).expect("subnet id");
-    for ip in ["10.1.1.10", "10.1.1.11"] {
-        f.clients
-            .ec2
-            .create_network_interface()
-            .subnet_id(subnet_id)
-            .private_ip_address(ip)
-            .description(alb_static_ip::observe::interface_description(&alb).expect("description"))
-            .send()
-            .await
-            .expect("eni");
-    }
+    alb_interfaces(&f, "10.1.1.0/24", &["10.1.1.10", "10.1.1.11"]).await;
     run(&f).await.expect("run");
     assert_eq!(
         targets(&f).await,
@@ -348,20 +353,7 @@ async fn every_call_in_dns_mode_is_allowed_by_the_synthesized_policy() {
 async fn every_call_in_network_interface_mode_is_allowed_by_the_synthesized_policy() {
     let alb = unique_alb_arn();
     let f = fixture_for(&alb, eni_discovery(&alb)).await;
-    let vpc = f.clients.ec2.create_vpc().cidr_block("10.2.0.0/16").send().await.expect("vpc");
-    let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id");
-    let subnet =
-        f.clients.ec2.create_subnet().vpc_id(vpc_id).cidr_block("10.2.1.0/24").send().await.expect("subnet");
-    let subnet_id = subnet.subnet().and_then(|s| s.subnet_id()).expect("subnet id");
-    f.clients
-        .ec2
-        .create_network_interface()
-        .subnet_id(subnet_id)
-        .private_ip_address("10.2.1.10")
-        .description(alb_static_ip::observe::interface_description(&alb).expect("description"))
-        .send()
-        .await
-        .expect("eni");
+    alb_interfaces(&f, "10.2.1.0/24", &["10.2.1.10"]).await;
     f.recorder.clear();
     run(&f).await.expect("run");
     let recorded = f.recorder.actions();

@@ -56,6 +56,17 @@ pub fn id(parts: &[&str]) -> Result<LogicalId, BuildError> {
     Ok(LogicalId::from_parts(parts)?)
 }
 
+/// Adds a stack output named `name` (a logical ID built from it).
+pub fn output(
+    t: &mut crate::cfn::Template,
+    name: &str,
+    description: &str,
+    value: crate::cfn::Expr,
+) -> Result<(), BuildError> {
+    let o = crate::cfn::Output { description: Some(description.to_owned()), value, export: None };
+    Ok(t.add_output(&id(&[name])?, o)?)
+}
+
 /// A short, stable hash for physical names that must fit a length limit (FNV-1a, 64 bits).
 pub fn short_hash(s: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

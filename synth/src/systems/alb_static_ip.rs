@@ -15,9 +15,9 @@ use crate::blueprint::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
 use crate::cfn::resources::elbv2::{self, Action, Attribute, SubnetMapping, TargetDescription};
 use crate::cfn::resources::iam::Statement;
 use crate::cfn::resources::{cloudwatch, dynamodb, ec2};
-use crate::cfn::{Expr, LogicalId, Output, Template};
+use crate::cfn::{Expr, LogicalId, Template};
 use crate::constructs::function::{self, FunctionProps};
-use crate::constructs::{BuildError, Ctx, id};
+use crate::constructs::{BuildError, Ctx, id, output};
 
 /// Namespace of the sync function's embedded-format metrics.
 pub const METRIC_NAMESPACE: &str = "AlbStaticIp";
@@ -140,13 +140,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Te
         .filter(|e| t.resources.contains_key(e))
         .map(|e| Expr::r#ref(&e))
         .collect();
-    let mut out = |name: &str, description: &str, value: Expr| -> Result<(), BuildError> {
-        t.add_output(
-            &id(&[name])?,
-            Output { description: Some(description.to_owned()), value, export: None },
-        )?;
-        Ok(())
-    };
+    let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     if let Some(nlb) = &nlb_id {
         out("LoadBalancerDnsName", "DNS name of the Network Load Balancer", Expr::get_att(nlb, "DNSName"))?;
     }

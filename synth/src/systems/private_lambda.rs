@@ -17,12 +17,12 @@ use contract::private_lambda::{caller, protected};
 use crate::blueprint::{PrivateLambda, Protocol};
 use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatternConfig, RuleCondition};
 use crate::cfn::resources::lambda;
-use crate::cfn::{Expr, Output, Pseudo, Template};
+use crate::cfn::{Expr, Pseudo, Template};
 use crate::cidr;
 use crate::constructs::function::{self, FunctionProps};
 use crate::constructs::network::{self, NetworkProps};
 use crate::constructs::security_group::SecurityGroup;
-use crate::constructs::{BuildError, Ctx, bounded_name, id};
+use crate::constructs::{BuildError, Ctx, bounded_name, id, output};
 
 /// Target group names are limited to 32 characters.
 const MAX_TARGET_GROUP_NAME: usize = 32;
@@ -240,13 +240,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
                 .map(|expr| (expr, format!("{}: runs the caller as a synthetic probe", ctx.stack))),
         },
     )?;
-    let mut out = |name: &str, description: &str, value: Expr| -> Result<(), BuildError> {
-        t.add_output(
-            &id(&[name])?,
-            Output { description: Some(description.to_owned()), value, export: None },
-        )?;
-        Ok(())
-    };
+    let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     out("VpcId", "The VPC", Expr::r#ref(&net.vpc))?;
     out(
         "PrivateSubnetIds",
