@@ -46,36 +46,45 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// Synthesizes the given blueprints (all when empty) and returns the files, or every error found.
+///
+/// Without `env`, each blueprint renders its default and every environment it defines. With `env`,
+/// only that environment renders, of the listed blueprints or of every blueprint that defines it.
 pub(crate) fn generate(root: &Path, env: Option<&str>, only: &[PathBuf]) -> anyhow::Result<Outputs> {
     let files = if only.is_empty() { blueprint_files(root)? } else { only.to_vec() };
     let mut outputs = Outputs::new();
     outputs.insert("schema/blueprint.schema.json".to_owned(), synth::schema_json());
     let mut errors = Vec::new();
+    let mut rendered = 0;
     for file in &files {
         let shown = display_path(root, file);
         let source =
             std::fs::read_to_string(file).with_context(|| format!("cannot read blueprint {shown}"))?;
-        if !source.starts_with(SCHEMA_COMMENT) {
+        if shown.starts_with("blueprints/") && !source.starts_with(SCHEMA_COMMENT) {
             errors.push(format!(
                 "{shown}:1:1: error: a blueprint starts with `{SCHEMA_COMMENT}` so editors complete and check it"
             ));
         }
-        let mut envs: Vec<Option<String>> = vec![env.map(str::to_owned)];
-        if env.is_none() {
-            match synth::synthesize(&shown, &source, None) {
-                Ok(a) => envs.extend(a.environments.iter().cloned().map(Some)),
-                Err(e) => {
-                    errors.push(e.to_string());
-                    continue;
-                }
+        let base = match synth::synthesize(&shown, &source, None) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.push(e.to_string());
+                continue;
             }
-        }
-        for env in envs {
-            match synth::synthesize(&shown, &source, env.as_deref()) {
+        };
+        let envs: Vec<String> = match env {
+            None => base.environments.clone(),
+            // Listed explicitly: an unknown environment is an error, reported by synth with a hint.
+            Some(e) if !only.is_empty() || base.environments.iter().any(|b| b == e) => vec![e.to_owned()],
+            Some(_) => continue,
+        };
+        let mut artifacts = if env.is_none() { vec![Ok(base)] } else { Vec::new() };
+        artifacts.extend(envs.iter().map(|e| synth::synthesize(&shown, &source, Some(e))));
+        for artifact in artifacts {
+            match artifact {
                 Ok(a) => {
+                    rendered += 1;
                     for (path, contents) in a.files {
-                        if let Some(prev) = outputs.insert(path.clone(), contents) {
-                            drop(prev);
+                        if outputs.insert(path.clone(), contents).is_some() {
                             errors.push(format!(
                                 "{shown}: two blueprints write out/{path}: give them distinct names"
                             ));
@@ -85,6 +94,12 @@ pub(crate) fn generate(root: &Path, env: Option<&str>, only: &[PathBuf]) -> anyh
                 Err(e) => errors.push(e.to_string()),
             }
         }
+    }
+    if let Some(env) = env
+        && rendered == 0
+        && errors.is_empty()
+    {
+        bail!("no blueprint defines environment '{env}'");
     }
     if !errors.is_empty() {
         bail!("{}\nnothing was written", errors.join("\n\n"));
