@@ -85,6 +85,41 @@ Resources:
         elb.deregister_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.1.1", "Port": 443}])
         self.assertEqual(seen(), [("10.0.1.1", 8443)])
 
+    def test_network_load_balancer_from_a_template_keeps_its_type(self):
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        cfn = self.emu.client("cloudformation")
+        cfn.create_stack(
+            StackName="nlb",
+            TemplateBody=f"""
+Resources:
+  Nlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Type: network
+      SubnetMappings: [{{SubnetId: {subnet}, AllocationId: {eip}}}]
+      LoadBalancerAttributes: [{{Key: load_balancing.cross_zone.enabled, Value: "true"}}]
+  Group:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {{Protocol: TCP, Port: 443, VpcId: {vpc}, TargetType: ip}}
+  Tcp:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: {{Ref: Nlb}}
+      Port: 443
+      Protocol: TCP
+      DefaultActions: [{{Type: forward, TargetGroupArn: {{Ref: Group}}}}]
+""",
+        )
+        self.assertEqual(cfn.describe_stacks(StackName="nlb")["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
+        res = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="nlb")["StackResources"] if r.get("LogicalResourceId")}
+        elb = self.emu.client("elbv2")
+        self.assertEqual(elb.describe_load_balancers(LoadBalancerArns=[res["Nlb"]])["LoadBalancers"][0]["Type"], "network")
+        attrs = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=res["Nlb"])["Attributes"]}
+        self.assertEqual(attrs.get("load_balancing.cross_zone.enabled"), "true")
+
 
 if __name__ == "__main__":
     unittest.main()
