@@ -1,9 +1,14 @@
 //! The function behind the internal ALB: echoes what it received, so a caller can see routing work.
 //!
-//! ALB rules it follows: when the target group has multi-value headers enabled, the request carries
-//! `multiValueHeaders` and the response must use them too (single-value `headers` would be ignored);
-//! bodies may be base64-encoded; responses over 1 MB become a 502, so the request body is reported by
-//! length, never echoed.
+//! ALB rules it follows:
+//! - When the target group has multi-value headers enabled, the request carries `multiValueHeaders`
+//!   (and `multiValueQueryStringParameters`) and the response must use `multiValueHeaders` too: the
+//!   load balancer ignores single-value `headers` then.
+//! - Request bodies may be base64-encoded (`isBase64Encoded`); their decoded length is reported.
+//! - A response over 1 MB becomes a 502, so the request body is reported by length, never echoed;
+//!   the rest of the echo is bounded by the load balancer's own limits on the request line.
+//! - Query parameters are echoed as the load balancer forwards them, that is still percent-encoded.
+//! - Any method token is accepted: this is an echo service that proves the path works.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +44,7 @@ struct Echo<'a> {
     request_id: &'a str,
 }
 
+/// Answers one forwarded request with a JSON echo, in the header mode the request used.
 pub async fn handle(
     p: &Protected,
     event: LambdaEvent<AlbTargetGroupRequest>,
@@ -71,7 +77,15 @@ pub async fn handle(
         body_bytes,
         request_id: &event.context.request_id,
     };
-    let body = serde_json::to_string(&echo).map_err(|e| HandlerError::InvalidEvent(e.to_string()))?;
+    tracing::info!(
+        method = echo.method,
+        path = echo.path,
+        body_bytes,
+        multi_value,
+        "answering the load balancer"
+    );
+    // A struct of strings, numbers and a string-keyed map always serializes.
+    let body = serde_json::to_string(&echo).expect("the echo serializes to JSON");
 
     let mut res = AlbTargetGroupResponse::default();
     res.status_code = 200;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cfn::Expr;
+use crate::cfn::{Expr, Tag};
 
 /// A metric dimension.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -48,10 +48,12 @@ pub struct Alarm {
     pub actions_enabled: Option<Expr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alarm_actions: Vec<Expr>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(rename = "OKActions", skip_serializing_if = "Vec::is_empty")]
     pub ok_actions: Vec<Expr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub insufficient_data_actions: Vec<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<Expr>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }

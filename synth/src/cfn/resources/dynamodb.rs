@@ -76,6 +76,14 @@ pub struct TimeToLiveSpecification {
     pub enabled: Option<Expr>,
 }
 
+/// A change stream; `StreamViewType` says what each record carries.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamSpecification {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_view_type: Option<Expr>,
+}
+
 /// `AWS::DynamoDB::Table`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -96,6 +104,8 @@ pub struct Table {
     pub point_in_time_recovery_specification: Option<PointInTimeRecoverySpecification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_to_live_specification: Option<TimeToLiveSpecification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<StreamSpecification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_protection_enabled: Option<Expr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

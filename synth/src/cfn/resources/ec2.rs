@@ -40,6 +40,12 @@ pub struct Subnet {
     pub map_public_ip_on_launch: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6_cidr_block: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assign_ipv6_address_on_creation: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_native: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_dns64: Option<Expr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }

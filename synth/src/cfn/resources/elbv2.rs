@@ -22,8 +22,10 @@ pub struct SubnetMapping {
     pub subnet_id: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allocation_id: Option<Expr>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "PrivateIPv4Address", skip_serializing_if = "Option::is_none")]
     pub private_ipv4_address: Option<Expr>,
+    #[serde(rename = "IPv6Address", skip_serializing_if = "Option::is_none")]
+    pub ipv6_address: Option<Expr>,
 }
 
 /// `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -46,6 +48,9 @@ pub struct LoadBalancer {
     pub security_groups: Vec<Expr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub load_balancer_attributes: Vec<Attribute>,
+    /// `on` or `off`: whether a Network Load Balancer applies its security groups to PrivateLink traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_security_group_inbound_rules_on_private_link_traffic: Option<Expr>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }

@@ -1,5 +1,7 @@
 //! EventBridge rules.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::cfn::Expr;
@@ -22,6 +24,16 @@ pub struct RetryPolicy {
     pub maximum_retry_attempts: Option<Expr>,
 }
 
+/// Reshapes the event before delivery: JSON paths bound to names, then a template using `<name>`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InputTransformer {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub input_paths_map: BTreeMap<String, Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_template: Option<Expr>,
+}
+
 /// Where a rule sends matching events.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -34,6 +46,8 @@ pub struct Target {
     pub input: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input_path: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_transformer: Option<InputTransformer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]

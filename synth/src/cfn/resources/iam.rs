@@ -21,6 +21,7 @@ impl Default for PolicyDocument {
 }
 
 impl PolicyDocument {
+    /// A document with these statements, in the current policy language version.
     pub fn new(statement: Vec<Statement>) -> PolicyDocument {
         PolicyDocument { version: "2012-10-17", statement }
     }
@@ -34,6 +35,7 @@ impl PolicyDocument {
     }
 }
 
+/// Whether a statement grants or refuses; an explicit `Deny` wins over any `Allow`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub enum Effect {
     #[default]
@@ -67,6 +69,7 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// Allows `action` on `resource`, with no principal (identity policies name none) and no condition.
     pub fn allow(action: Vec<String>, resource: Vec<Expr>) -> Statement {
         Statement { effect: Effect::Allow, action, resource, ..Statement::default() }
     }

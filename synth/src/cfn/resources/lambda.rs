@@ -72,6 +72,14 @@ pub struct TracingConfig {
     pub mode: Option<Expr>,
 }
 
+/// Size of `/tmp` in MB (512 to 10240).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EphemeralStorage {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<Expr>,
+}
+
 /// `AWS::Lambda::Function`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -108,6 +116,10 @@ pub struct Function {
     pub tracing_config: Option<TracingConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<Expr>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_storage: Option<EphemeralStorage>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }

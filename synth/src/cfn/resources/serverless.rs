@@ -14,7 +14,9 @@ use crate::cfn::Expr;
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CodeUri {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<Expr>,
 }
 
@@ -22,7 +24,9 @@ pub struct CodeUri {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeadLetterQueue {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_arn: Option<Expr>,
 }
 
@@ -33,9 +37,11 @@ pub enum EventSource {
     Schedule(ScheduleEvent),
 }
 
+/// The properties of a `Schedule` event source: SAM turns it into an EventBridge rule and an invoke permission.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ScheduleEvent {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Expr>,

@@ -35,6 +35,12 @@ pub struct Queue {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_seconds: Option<Expr>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_message_size: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fifo_queue: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_based_deduplication: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redrive_policy: Option<RedrivePolicy>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
