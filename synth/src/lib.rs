@@ -10,6 +10,7 @@
 //! Architecture Invariant: synth does no I/O beyond the strings it is given and has no AWS SDK
 //! dependency; the same input always yields byte-identical output.
 
+pub mod assets;
 pub mod blueprint;
 pub mod cfn;
 pub mod check;
@@ -17,6 +18,7 @@ pub mod cidr;
 pub mod constructs;
 pub mod diagnostic;
 pub mod docs;
+pub mod external;
 pub mod load;
 pub mod render;
 pub mod schema_check;
@@ -38,6 +40,8 @@ pub struct Artifact {
     pub files: Vec<(String, String)>,
     /// The template is over the inline limit and must be deployed from S3.
     pub needs_s3: bool,
+    /// What the blueprint refers to outside the stack (see [`external`]).
+    pub external: Vec<external::External>,
 }
 
 impl Artifact {
@@ -95,7 +99,8 @@ pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Resu
     .map_err(|source| Error::Docs { stack: stack.clone(), source })?;
     let files = vec![(format!("{stack}/{template_file}"), rendered), (format!("{stack}/README.md"), readme)];
     let environments = loaded.environments.clone();
-    Ok(Artifact { stack, environments, template, files, needs_s3 })
+    let external = external::references(&loaded.blueprint);
+    Ok(Artifact { stack, environments, template, files, needs_s3, external })
 }
 
 /// The blueprint JSON Schema, pretty-printed, as written to `out/schema/blueprint.schema.json`.

@@ -93,10 +93,10 @@ fn synthesis_is_deterministic() {
 
 #[test]
 fn sam_flavour_renders_serverless_functions_with_their_schedule() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../blueprints/alb-static-ip-sync.yaml");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../blueprints/alb-static-ip.yaml");
     let source = std::fs::read_to_string(file).expect("read blueprint");
-    let sam = synth::synthesize("blueprints/alb-static-ip-sync.yaml", &source, Some("sam")).expect("synth");
-    let cfn = synth::synthesize("blueprints/alb-static-ip-sync.yaml", &source, None).expect("synth");
+    let sam = synth::synthesize("blueprints/alb-static-ip.yaml", &source, Some("sam")).expect("synth");
+    let cfn = synth::synthesize("blueprints/alb-static-ip.yaml", &source, None).expect("synth");
     let types = |a: &synth::Artifact| -> Vec<&str> {
         a.template.resources.values().map(|r| r.props.type_name()).collect()
     };

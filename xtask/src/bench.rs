@@ -56,7 +56,7 @@ fn measure(root: &Path, file: &str, mode: &str) -> anyhow::Result<Sample> {
 
 pub(crate) fn run(root: &Path, cargo: &str) -> anyhow::Result<()> {
     eprintln!("building the bench binary in release mode...");
-    let status = Command::new(cargo)
+    let status = crate::cargo_command(cargo)
         .args(["build", "--release", "--quiet", "-p", "synth", "--example", "synth_bench"])
         .current_dir(root)
         .status()?;
@@ -120,7 +120,7 @@ pub(crate) fn run_sync(root: &Path, cargo: &str) -> anyhow::Result<()> {
     eprintln!(
         "building the sync bench binary in release mode (the AWS SDK takes several minutes the first time)..."
     );
-    let status = Command::new(cargo)
+    let status = crate::cargo_command(cargo)
         .args(["build", "--release", "--quiet", "-p", "runtime", "--example", "sync_bench"])
         .current_dir(root)
         .status()?;

@@ -38,7 +38,7 @@ fn run(cmd: &mut Command) -> anyhow::Result<()> {
 pub(crate) fn run_all(root: &Path, cargo: &str) -> anyhow::Result<()> {
     let started = Instant::now();
     let cargo_cmd = |args: &[&str]| {
-        let mut c = Command::new(cargo);
+        let mut c = crate::cargo_command(cargo);
         c.args(args).current_dir(root);
         c
     };

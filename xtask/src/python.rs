@@ -49,10 +49,29 @@ pub(crate) fn ensure_venv(root: &Path) -> anyhow::Result<Venv> {
     let dir = std::env::var_os(VENV_OVERRIDE)
         .filter(|d| !d.is_empty())
         .map_or_else(|| root.join(VENV_DIR), PathBuf::from);
+    ensure(root, dir, REQUIREMENTS)
+}
+
+/// The Lambda build tools (cargo-lambda and zig, from PyPI), pinned in their own file and installed
+/// into their own virtualenv on first use: only `cargo xtask build --target aws` needs them.
+pub(crate) const LAMBDA_REQUIREMENTS: &str = "tools/lambda-build-requirements.txt";
+
+pub(crate) fn ensure_lambda_tools(root: &Path) -> anyhow::Result<Venv> {
+    ensure(root, root.join("target/xtask/lambda-tools"), LAMBDA_REQUIREMENTS)
+}
+
+impl Venv {
+    /// The virtualenv's `bin/` directory (prepend it to PATH so tools find each other).
+    pub(crate) fn bin_dir(&self) -> PathBuf {
+        self.dir.join("bin")
+    }
+}
+
+fn ensure(root: &Path, dir: PathBuf, requirements_file: &str) -> anyhow::Result<Venv> {
     let venv = Venv { dir };
     // How the virtualenv is named in messages: `.venv/` inside the checkout, else its full path.
     let shown = venv.dir.strip_prefix(root).unwrap_or(&venv.dir).display().to_string() + "/";
-    let requirements = root.join(REQUIREMENTS);
+    let requirements = root.join(requirements_file);
     let pinned = std::fs::read_to_string(&requirements)
         .with_context(|| format!("cannot read {}", requirements.display()))?;
     let hash = format!("{:016x}", fnv1a64(pinned.as_bytes()));
@@ -78,7 +97,7 @@ pub(crate) fn ensure_venv(root: &Path) -> anyhow::Result<Venv> {
     }
     let packages = pinned.lines().filter(|l| !l.trim_start().starts_with('#') && l.contains("==")).count();
     eprintln!(
-        "python: installing {packages} pinned packages from {REQUIREMENTS} into {shown} \
+        "python: installing {packages} pinned packages from {requirements_file} into {shown} \
          (about a minute on a fresh virtualenv) ..."
     );
     let started = Instant::now();
@@ -90,7 +109,7 @@ pub(crate) fn ensure_venv(root: &Path) -> anyhow::Result<Venv> {
         .with_context(|| format!("cannot run {} -m pip", venv.python().display()))?;
     if !status.success() {
         bail!(
-            "pip install -r {REQUIREMENTS} failed ({status}; see pip's output above). Package registries \
+            "pip install -r {requirements_file} failed ({status}; see pip's output above). Package registries \
              must be reachable; to start over, delete {shown}"
         );
     }
@@ -170,7 +189,10 @@ mod tests {
 
     #[test]
     fn the_requirements_pin_every_package() {
-        let text = include_str!("../../tools/requirements.txt");
+        let text = concat!(
+            include_str!("../../tools/requirements.txt"),
+            include_str!("../../tools/lambda-build-requirements.txt")
+        );
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             assert!(line.contains("=="), "not pinned in {REQUIREMENTS}: {line}");
         }

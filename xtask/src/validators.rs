@@ -313,8 +313,10 @@ pub(crate) fn run_on(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow:
             took.as_secs_f64()
         );
     }
+    // A suppression can only be called stale when every template was checked.
+    let complete = templates.len() >= self::templates(root).map(|all| all.len()).unwrap_or(usize::MAX);
     for (s, n) in suppressions.iter().zip(&used) {
-        if *n == 0 {
+        if *n == 0 && complete {
             eprintln!(
                 "warning: stale suppression in {SUPPRESSIONS}: {} matched nothing; remove it",
                 s.describe()

@@ -155,6 +155,7 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
         security_group_ids: groups.iter().map(|g| Expr::get_att(g, "GroupId")).collect(),
         ..Default::default()
     });
+    let asset = asset_metadata(p, &code_key);
     if ctx.sam {
         let events = p
             .schedule
@@ -193,7 +194,9 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
                 events,
                 tags: ctx.tags.iter().map(|(k, v)| (k.clone(), Expr::str(v))).collect(),
             },
-        )?;
+        )?
+        .metadata
+        .insert(crate::assets::METADATA_KEY.to_owned(), asset);
     } else {
         t.add(
             &fid,
@@ -220,7 +223,9 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
                 tags: ctx.tags(),
                 ..Default::default()
             },
-        )?;
+        )?
+        .metadata
+        .insert(crate::assets::METADATA_KEY.to_owned(), asset);
         if let Some((expression, description)) = &p.schedule {
             let rule = id(&[p.name, "Schedule"])?;
             t.add(
@@ -250,6 +255,16 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
         }
     }
     Ok(Function { id: fid, role, log_group, code_key, dead_letter_queue: dlq })
+}
+
+/// Tells `cargo xtask` which binary the function runs and which parameter carries its code key, so a
+/// deployed stack says what to build, hotswap and invoke without its blueprint.
+fn asset_metadata(p: &FunctionProps<'_>, code_key: &LogicalId) -> Expr {
+    Expr::Map(BTreeMap::from([
+        ("Architecture".to_owned(), Expr::str(p.architecture.as_str())),
+        ("Binary".to_owned(), Expr::str(p.spec.binary)),
+        ("CodeKeyParameter".to_owned(), Expr::str(code_key.as_str())),
+    ]))
 }
 
 /// What Lambda needs to manage the function's network interfaces, scoped to the function's own

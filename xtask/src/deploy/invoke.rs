@@ -1,0 +1,286 @@
+//! `cargo xtask invoke <blueprint> <function> --event FILE|NAME`: run a deployed function once.
+//!
+//! On `aws`, Lambda Invoke with the log tail. On `local`, the emulator cannot run code, so the
+//! function's binary (built for this machine) runs here against the emulator, under a one-shot
+//! Runtime API ([`super::runtime_api`]), with the environment read from the deployed function's
+//! configuration: what runs is what was deployed, configured as deployed.
+//!
+//! Sample events live in `runtime/events/<binary>/<name>.json`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio::io::AsyncReadExt;
+
+use super::build::{self, Flavour};
+use super::runtime_api::{self, Invocation, Outcome};
+use super::session::{LOCAL_REGION, Session, sdk};
+use super::{BlueprintRef, Exit, Target, flow};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Args {
+    pub(crate) blueprint: String,
+    pub(crate) function: String,
+    pub(crate) event: String,
+    pub(crate) env: Option<String>,
+    pub(crate) target: Target,
+}
+
+pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result<()> {
+    let bp = BlueprintRef::resolve(root, &args.blueprint)?;
+    let stack = bp.synthesize(args.env.as_deref())?.stack;
+    let session = Session::open(root, args.target).await?;
+    if super::events::describe_status(&session, &stack).await?.is_none() {
+        bail!(
+            "stack {stack} is not deployed on target {}: run `cargo xtask deploy {}` first",
+            args.target.as_str(),
+            args.blueprint
+        );
+    }
+    let deployed = flow::deployed(&session, &stack).await?;
+    let functions = synth::assets::functions(&flow::parse_template(&deployed.body)?);
+    let function = pick(&functions, &args.function)
+        .with_context(|| format!("stack {stack} has no function '{}'", args.function))?;
+    let event = event(root, &function.binary, &args.event)?;
+    let physical = flow::physical_id(&session, &stack, &function.logical_id).await?;
+    eprintln!(
+        "invoke: {} ({physical}, binary {}) with {} bytes of event",
+        function.logical_id,
+        function.binary,
+        event.len()
+    );
+    match args.target {
+        Target::Aws => invoke_aws(&session, &physical, event).await,
+        Target::Local => invoke_local(root, cargo, &session, &physical, &function.binary, event).await,
+    }
+}
+
+/// The function named by `wanted`: its logical ID, that ID without the `Function` suffix, its
+/// binary, or an unambiguous start of its logical ID, case-insensitively. Lists the choices otherwise.
+fn pick<'a>(
+    functions: &'a [synth::assets::FunctionAsset],
+    wanted: &str,
+) -> anyhow::Result<&'a synth::assets::FunctionAsset> {
+    let w = wanted.to_ascii_lowercase();
+    let matches = |f: &synth::assets::FunctionAsset| {
+        let id = f.logical_id.to_ascii_lowercase();
+        id == w || id.strip_suffix("function") == Some(w.as_str()) || f.binary == w
+    };
+    let prefixed: Vec<_> = functions.iter().filter(|f| f.logical_id.to_ascii_lowercase().starts_with(&w)).collect();
+    match functions.iter().find(|f| matches(f)) {
+        Some(f) => Ok(f),
+        None if prefixed.len() == 1 => Ok(prefixed[0]),
+        None if functions.is_empty() => bail!("it has no functions"),
+        None => bail!(
+            "expected one of: {}",
+            functions
+                .iter()
+                .map(|f| format!(
+                    "{} ({})",
+                    f.logical_id.strip_suffix("Function").unwrap_or(&f.logical_id),
+                    f.binary
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The event: a file, or a sample of the function's by name.
+fn event(root: &Path, binary: &str, arg: &str) -> anyhow::Result<Vec<u8>> {
+    let samples = root.join("runtime/events").join(binary);
+    let path =
+        if Path::new(arg).is_file() { PathBuf::from(arg) } else { samples.join(format!("{arg}.json")) };
+    if !path.is_file() {
+        let names: Vec<String> = std::fs::read_dir(&samples)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        bail!("no event '{arg}': expected a file, or a sample of {binary}: {}", names.join(", "));
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .with_context(|| format!("the event {} is not JSON", path.display()))?;
+    Ok(bytes)
+}
+
+async fn invoke_aws(session: &Session, function: &str, event: Vec<u8>) -> anyhow::Result<()> {
+    use aws_sdk_lambda::types::LogType;
+    let out = session
+        .lambda
+        .invoke()
+        .function_name(function)
+        .payload(aws_sdk_lambda::primitives::Blob::new(event))
+        .log_type(LogType::Tail)
+        .send()
+        .await
+        .map_err(sdk)
+        .with_context(|| format!("cannot invoke {function}"))?;
+    if let Some(tail) = out.log_result() {
+        let logs = aws_smithy_types::base64::decode(tail).unwrap_or_default();
+        eprintln!("--- logs (tail) ---\n{}", String::from_utf8_lossy(&logs).trim_end());
+    }
+    let payload = out.payload().map(|p| p.as_ref().to_vec()).unwrap_or_default();
+    print_result(&payload);
+    if let Some(kind) = out.function_error() {
+        return Err(Exit { code: 1, message: format!("the function failed ({kind})") }.into());
+    }
+    Ok(())
+}
+
+async fn invoke_local(
+    root: &Path,
+    cargo: &str,
+    session: &Session,
+    function: &str,
+    binary: &str,
+    event: Vec<u8>,
+) -> anyhow::Result<()> {
+    let conf = session
+        .lambda
+        .get_function_configuration()
+        .function_name(function)
+        .send()
+        .await
+        .map_err(sdk)
+        .with_context(|| format!("cannot read the configuration of {function}"))?;
+    let env: Vec<(String, String)> = conf
+        .environment()
+        .and_then(|e| e.variables())
+        .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let timeout = Duration::from_secs(u64::try_from(conf.timeout().unwrap_or(3)).unwrap_or(3));
+    let packages = build::build(root, cargo, &[(binary.to_owned(), Flavour::Host)])?;
+    let executable = &packages.first().context("nothing was built")?.executable;
+
+    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)? + timeout;
+    let arn = conf.function_arn().unwrap_or(function).to_owned();
+    let server = runtime_api::start(Invocation {
+        request_id: format!("{:032x}", deadline.as_nanos()),
+        event,
+        function_arn: arn,
+        deadline_ms: deadline.as_millis(),
+    })
+    .await?;
+    let endpoint = session.endpoint.clone().unwrap_or_default();
+    let mut child = tokio::process::Command::new(executable)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env)
+        .env("AWS_LAMBDA_RUNTIME_API", server.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", conf.function_name().unwrap_or(function))
+        .env("AWS_LAMBDA_FUNCTION_VERSION", conf.version().unwrap_or("$LATEST"))
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", conf.memory_size().unwrap_or(128).to_string())
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{function}"))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
+        .env("AWS_LAMBDA_LOG_FORMAT", "Text")
+        .env("AWS_REGION", LOCAL_REGION)
+        .env("AWS_DEFAULT_REGION", LOCAL_REGION)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot run {}", executable.display()))?;
+    let mut stdout = child.stdout.take().context("stdout not piped")?;
+    let mut stderr = child.stderr.take().context("stderr not piped")?;
+    let out_task = tokio::spawn(async move {
+        let mut b = Vec::new();
+        let _ = stdout.read_to_end(&mut b).await;
+        b
+    });
+    let err_task = tokio::spawn(async move {
+        let mut b = Vec::new();
+        let _ = stderr.read_to_end(&mut b).await;
+        b
+    });
+    let result = tokio::select! {
+        outcome = server.outcome => outcome.ok(),
+        status = child.wait() => {
+            eprintln!("invoke: the function exited ({}) before answering", status.map(|s| s.to_string()).unwrap_or_default());
+            None
+        }
+        () = tokio::time::sleep(timeout + Duration::from_secs(1)) => {
+            eprintln!("invoke: Task timed out after {} seconds", timeout.as_secs());
+            None
+        }
+    };
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+    let logs = [out_task.await.unwrap_or_default(), err_task.await.unwrap_or_default()].concat();
+    eprintln!("--- logs ---\n{}", String::from_utf8_lossy(&logs).trim_end());
+    match result {
+        Some(Outcome::Response(body)) => {
+            print_result(&body);
+            Ok(())
+        }
+        Some(Outcome::Error(body) | Outcome::InitError(body)) => {
+            print_result(&body);
+            Err(Exit { code: 1, message: "the function returned an error".to_owned() }.into())
+        }
+        None => Err(Exit { code: 1, message: "the function did not answer".to_owned() }.into()),
+    }
+}
+
+fn print_result(body: &[u8]) {
+    let text = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+    eprintln!("--- result ---");
+    println!("{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(id: &str, binary: &str) -> synth::assets::FunctionAsset {
+        synth::assets::FunctionAsset {
+            logical_id: id.into(),
+            binary: binary.into(),
+            architecture: "arm64".into(),
+            code_key_parameter: format!("{id}CodeKey"),
+        }
+    }
+
+    #[test]
+    fn functions_are_found_by_id_short_name_or_binary() {
+        let fns = [f("SyncFunction", "alb-static-ip-sync"), f("CallerFunction", "private-lambda-caller")];
+        assert_eq!(pick(&fns, "sync").expect("short").logical_id, "SyncFunction");
+        assert_eq!(pick(&fns, "SyncFunction").expect("id").logical_id, "SyncFunction");
+        assert_eq!(pick(&fns, "private-lambda-caller").expect("binary").logical_id, "CallerFunction");
+        let targets = [f("HelloTargetFunction", "p"), f("OrdersTargetFunction", "p")];
+        assert_eq!(pick(&targets, "hello").expect("prefix").logical_id, "HelloTargetFunction");
+        let err = pick(&fns, "nope").expect_err("unknown").to_string();
+        assert!(
+            err.contains("Sync (alb-static-ip-sync)") && err.contains("Caller (private-lambda-caller)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_function_ships_sample_events() {
+        let root = crate::project_root();
+        for spec in contract::ALL_FUNCTIONS {
+            let dir = root.join("runtime/events").join(spec.binary);
+            let samples: Vec<_> =
+                std::fs::read_dir(&dir).map(|d| d.filter_map(Result::ok).collect()).unwrap_or_default();
+            assert!(!samples.is_empty(), "no sample events in {}", dir.display());
+            for s in samples {
+                let bytes = std::fs::read(s.path()).expect("read");
+                serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .unwrap_or_else(|e| panic!("{}: {e}", s.path().display()));
+            }
+        }
+    }
+}
