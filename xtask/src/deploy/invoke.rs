@@ -68,7 +68,8 @@ fn pick<'a>(
         let id = f.logical_id.to_ascii_lowercase();
         id == w || id.strip_suffix("function") == Some(w.as_str()) || f.binary == w
     };
-    let prefixed: Vec<_> = functions.iter().filter(|f| f.logical_id.to_ascii_lowercase().starts_with(&w)).collect();
+    let prefixed: Vec<_> =
+        functions.iter().filter(|f| f.logical_id.to_ascii_lowercase().starts_with(&w)).collect();
     match functions.iter().find(|f| matches(f)) {
         Some(f) => Ok(f),
         None if prefixed.len() == 1 => Ok(prefixed[0]),

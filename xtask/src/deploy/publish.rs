@@ -44,7 +44,14 @@ pub(crate) async fn ensure_bucket(session: &Session) -> anyhow::Result<String> {
                 .build(),
         );
     }
-    create.send().await.map_err(sdk).with_context(|| format!("cannot create asset bucket {bucket}"))?;
+    match create.send().await {
+        Ok(_) => {}
+        // Another deploy created it a moment ago.
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_bucket_already_owned_by_you()) => {
+            return Ok(bucket);
+        }
+        Err(e) => return Err(sdk(e)).with_context(|| format!("cannot create asset bucket {bucket}")),
+    }
     secure(session, &bucket).await.with_context(|| format!("cannot secure asset bucket {bucket}"))?;
     Ok(bucket)
 }

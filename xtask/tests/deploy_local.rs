@@ -1,0 +1,246 @@
+//! The deploy flow as users run it: the `xtask` binary against the local target (the emulator that
+//! `cargo xtask ci` starts, through `XTASK_LOCAL_ENDPOINT`), from deploy to destroy.
+//!
+//! Each test owns one stack and runs its steps in order; the two tests share the emulator and the
+//! asset bucket, as two users' stacks would.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+struct Emulator {
+    endpoint: String,
+    _child: Option<Child>,
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// The emulator of `cargo xtask ci` (AWS_ENDPOINT_URL), or one of this test binary's own.
+fn emulator() -> &'static Emulator {
+    static EMU: OnceLock<Emulator> = OnceLock::new();
+    EMU.get_or_init(|| {
+        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+            return Emulator { endpoint, _child: None };
+        }
+        let venv = std::env::var_os("XTASK_VENV").map_or_else(|| root().join(".venv"), PathBuf::from);
+        let python = venv.join("bin/python");
+        assert!(python.exists(), "the emulator is not installed: run `cargo xtask ci` once");
+        let mut child = Command::new(python)
+            .arg(root().join("tools/emulator/server.py"))
+            .args(["--port", "0"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the emulator");
+        let stdout = child.stdout.take().expect("stdout");
+        let line =
+            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.starts_with("EMULATOR_READY "));
+        let endpoint =
+            line.expect("the emulator became ready").trim_start_matches("EMULATOR_READY ").to_owned();
+        Emulator { endpoint, _child: Some(child) }
+    })
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// Runs `cargo xtask <args>` as a user would, on the local target.
+fn xtask(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(root())
+        .env("XTASK_LOCAL_ENDPOINT", &emulator().endpoint)
+        // What a user's shell would not have: the emulator settings of `cargo xtask ci`.
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run xtask");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[track_caller]
+fn ok(args: &[&str]) -> Run {
+    let run = xtask(args);
+    assert_eq!(run.code, 0, "cargo xtask {}: {run:?}", args.join(" "));
+    run
+}
+
+async fn sdk() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(&emulator().endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sts::config::Credentials::new("test", "test", None, None, "tests"))
+        .load()
+        .await
+}
+
+async fn stack_status(stack: &str) -> Option<String> {
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk().await);
+    cfn.describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.stacks().first().and_then(|s| s.stack_status()).map(|s| s.as_str().to_owned()))
+}
+
+/// A target group with the name the stack's will take: the stack's create fails on it, as in AWS.
+async fn squat_target_group(name: &str) -> String {
+    use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk().await);
+    let out = elb
+        .create_target_group()
+        .name(name)
+        .target_type(TargetTypeEnum::Lambda)
+        .send()
+        .await
+        .expect("create");
+    out.target_groups()[0].target_group_arn().expect("arn").to_owned()
+}
+
+async fn delete_target_group(arn: &str) {
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk().await);
+    elb.delete_target_group().target_group_arn(arn).send().await.expect("delete");
+}
+
+#[tokio::test]
+async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
+    let _ = ok(&["destroy", "private-lambda", "--yes"]);
+
+    // A resource that cannot be created: the failing resource and AWS's reason are reported.
+    let squatter = squat_target_group("private-lambda-hello").await;
+    let failed = xtask(&["deploy", "private-lambda", "--yes"]);
+    assert_eq!(failed.code, 1, "{failed:?}");
+    assert!(
+        failed.stderr.contains("failed: HelloTargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup)"),
+        "{failed:?}"
+    );
+    assert!(failed.stderr.to_lowercase().contains("same name"), "AWS's reason is shown: {failed:?}");
+    assert_eq!(stack_status("private-lambda").await.as_deref(), Some("ROLLBACK_COMPLETE"));
+    delete_target_group(&squatter).await;
+
+    // The next deploy replaces the rolled-back stack.
+    let deployed = ok(&["deploy", "private-lambda", "--yes"]);
+    assert!(deployed.stderr.contains("is ROLLBACK_COMPLETE"), "{deployed:?}");
+    assert!(deployed.stdout.contains("51 to add"), "{deployed:?}");
+    assert!(deployed.stdout.contains("IAM and security-group changes:"), "{deployed:?}");
+    assert!(deployed.stderr.contains("target: local"), "the default target is announced: {deployed:?}");
+    assert_eq!(stack_status("private-lambda").await.as_deref(), Some("CREATE_COMPLETE"));
+
+    // Nothing changed: success, and diff agrees.
+    let again = ok(&["deploy", "private-lambda", "--yes"]);
+    assert!(again.stderr.contains("no changes"), "{again:?}");
+    assert!(
+        again.stderr.contains("already present, skipped"),
+        "unchanged zips are not uploaded again: {again:?}"
+    );
+    let diff = ok(&["diff", "private-lambda"]);
+    assert!(diff.stderr.contains("no changes"), "{diff:?}");
+
+    // The deployed function runs here, configured as deployed (TARGET_NAME from its environment).
+    let invoked = ok(&["invoke", "private-lambda", "hello", "--event", "get"]);
+    assert!(invoked.stdout.contains("\"statusCode\": 200"), "{invoked:?}");
+    assert!(invoked.stdout.contains(r#"\"target\":\"hello\""#), "{invoked:?}");
+
+    let destroyed = ok(&["destroy", "private-lambda", "--yes"]);
+    assert!(destroyed.stderr.contains("asset object(s)"), "its zips are deleted: {destroyed:?}");
+    assert_eq!(stack_status("private-lambda").await, None);
+}
+
+#[tokio::test]
+async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
+    let _ = ok(&["destroy", "alb-static-ip", "--yes"]);
+    let deployed = ok(&["deploy", "blueprints/alb-static-ip.yaml", "--yes"]);
+    assert!(
+        deployed.stderr.contains("stand-in"),
+        "referenced VPC, subnets and ALB get stand-ins: {deployed:?}"
+    );
+
+    // The sync function registers the (stand-in) ALB's addresses in the deployed target group.
+    let invoked = ok(&["invoke", "alb-static-ip", "sync", "--event", "schedule"]);
+    assert!(invoked.stdout.contains("\"discovered\": 2"), "{invoked:?}");
+    assert!(
+        invoked.stdout.contains("\"10.200."),
+        "the stand-in interfaces' addresses are registered: {invoked:?}"
+    );
+
+    // Code-only change: the stack's code key no longer matches the built zip.
+    let conf = sdk().await;
+    let cfn = aws_sdk_cloudformation::Client::new(&conf);
+    let stack = cfn.describe_stacks().stack_name("alb-static-ip").send().await.expect("describe");
+    let params = stack.stacks()[0].parameters().to_vec();
+    let body = cfn.get_template().stack_name("alb-static-ip").send().await.expect("template");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build(),
+    );
+    let bucket = params
+        .iter()
+        .find(|p| p.parameter_key() == Some("AssetsBucket"))
+        .and_then(|p| p.parameter_value())
+        .expect("bucket")
+        .to_owned();
+    let key = params
+        .iter()
+        .find(|p| p.parameter_key() == Some("SyncCodeKey"))
+        .and_then(|p| p.parameter_value())
+        .expect("key")
+        .to_owned();
+    let old_key = format!("alb-static-ip/previous-{}", key.rsplit('/').next().unwrap_or_default());
+    s3.copy_object()
+        .bucket(&bucket)
+        .key(&old_key)
+        .copy_source(format!("{bucket}/{key}"))
+        .send()
+        .await
+        .expect("copy");
+    let mut update = cfn
+        .update_stack()
+        .stack_name("alb-static-ip")
+        .template_body(body.template_body().expect("body"))
+        .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityNamedIam);
+    for p in &params {
+        let value = if p.parameter_key() == Some("SyncCodeKey") {
+            old_key.clone()
+        } else {
+            p.parameter_value().unwrap_or_default().to_owned()
+        };
+        update = update.parameters(
+            aws_sdk_cloudformation::types::Parameter::builder()
+                .parameter_key(p.parameter_key().unwrap_or_default())
+                .parameter_value(value)
+                .build(),
+        );
+    }
+    update.send().await.expect("point the stack at the previous zip");
+
+    let swapped = ok(&["deploy", "alb-static-ip", "--hotswap", "--yes"]);
+    assert!(swapped.stderr.contains("hotswap: updated the code of SyncFunction"), "{swapped:?}");
+    assert!(swapped.stderr.contains(&key), "the function now runs the built zip: {swapped:?}");
+    assert!(!swapped.stderr.contains("change set"), "no stack update: {swapped:?}");
+
+    // A deploy without --hotswap brings the stack's parameter back in line with the code.
+    let full = ok(&["deploy", "alb-static-ip", "--yes"]);
+    assert!(full.stdout.contains("SyncFunction"), "{full:?}");
+
+    ok(&["destroy", "alb-static-ip", "--yes"]);
+    assert_eq!(stack_status("alb-static-ip").await, None);
+}
