@@ -139,7 +139,7 @@ class DeployTest(unittest.TestCase):
 
         d = self.deploy(path, rewrite)
         template, res = d["template"], d["resources"]
-        expected = {k for k, v in template["Resources"].items() if v["Type"] != "AWS::CloudWatch::Alarm"}
+        expected = set(template["Resources"])
         self.assertEqual(expected - set(res), set(), "resources missing after deploy")
         elb = self.emu.client("elbv2")
         lb = elb.describe_load_balancers(LoadBalancerArns=[res["LoadBalancer"]])["LoadBalancers"][0]

@@ -120,6 +120,40 @@ Resources:
         attrs = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=res["Nlb"])["Attributes"]}
         self.assertEqual(attrs.get("load_balancing.cross_zone.enabled"), "true")
 
+    def test_alarm_from_a_template_exists_in_cloudwatch(self):
+        cfn = self.emu.client("cloudformation")
+        cfn.create_stack(
+            StackName="alarms",
+            TemplateBody="""
+Resources:
+  Errors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: function errors
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions: [{Name: FunctionName, Value: f}]
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 3
+      DatapointsToAlarm: 2
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+Outputs:
+  Arn: {Value: {"Fn::GetAtt": [Errors, Arn]}}
+""",
+        )
+        res = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="alarms")["StackResources"]}
+        cw = self.emu.client("cloudwatch")
+        alarms = cw.describe_alarms(AlarmNames=[res["Errors"]])["MetricAlarms"]
+        self.assertEqual(len(alarms), 1)
+        self.assertEqual((alarms[0]["MetricName"], alarms[0]["DatapointsToAlarm"], alarms[0]["Dimensions"]), ("Errors", 2, [{"Name": "FunctionName", "Value": "f"}]))
+        outputs = cfn.describe_stacks(StackName="alarms")["Stacks"][0]["Outputs"]
+        self.assertEqual(outputs[0]["OutputValue"], alarms[0]["AlarmArn"])
+        cfn.delete_stack(StackName="alarms")
+        self.assertEqual(cw.describe_alarms(AlarmNames=[res["Errors"]])["MetricAlarms"], [])
+
 
 if __name__ == "__main__":
     unittest.main()
