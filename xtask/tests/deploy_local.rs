@@ -122,6 +122,38 @@ async fn delete_target_group(arn: &str) {
     elb.delete_target_group().target_group_arn(arn).send().await.expect("delete");
 }
 
+/// An interface like the ones Lambda creates for a VPC function, in the stack's subnet and group.
+async fn lambda_interface(stack: &str, subnet: &str, group: &str) -> String {
+    let conf = sdk().await;
+    let cfn = aws_sdk_cloudformation::Client::new(&conf);
+    let physical = |id: &str| {
+        let cfn = cfn.clone();
+        let id = id.to_owned();
+        async move {
+            cfn.describe_stack_resource()
+                .stack_name(stack)
+                .logical_resource_id(&id)
+                .send()
+                .await
+                .expect("resource")
+                .stack_resource_detail()
+                .and_then(|d| d.physical_resource_id())
+                .expect("physical id")
+                .to_owned()
+        }
+    };
+    let ec2 = aws_sdk_ec2::Client::new(&conf);
+    let out = ec2
+        .create_network_interface()
+        .subnet_id(physical(subnet).await)
+        .groups(physical(group).await)
+        .description("AWS Lambda VPC ENI-private-lambda-CallerFunction-0123456789ab")
+        .send()
+        .await
+        .expect("create interface");
+    out.network_interface().and_then(|n| n.network_interface_id()).expect("id").to_owned()
+}
+
 #[tokio::test]
 async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
     let _ = ok(&["destroy", "private-lambda", "--yes"]);
@@ -156,12 +188,29 @@ async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
     let diff = ok(&["diff", "private-lambda"]);
     assert!(diff.stderr.contains("no changes"), "{diff:?}");
 
+    // A changed blueprint: diff lists the change and exits 2; nothing is deployed.
+    let changed = root().join("target/xtask-tests/private-lambda.yaml");
+    std::fs::create_dir_all(changed.parent().expect("dir")).expect("mkdir");
+    let source = std::fs::read_to_string(root().join("blueprints/private-lambda.yaml")).expect("read");
+    std::fs::write(&changed, source.replacen("log_retention_days: 30", "log_retention_days: 14", 1))
+        .expect("write");
+    let pending = xtask(&["diff", changed.to_str().expect("utf-8")]);
+    assert_eq!(pending.code, 2, "{pending:?}");
+    assert!(pending.stdout.contains("~ modify  CallerLogGroup"), "{pending:?}");
+    let again = ok(&["diff", "private-lambda"]);
+    assert!(again.stderr.contains("no changes"), "the diff changed nothing: {again:?}");
+
     // The deployed function runs here, configured as deployed (TARGET_NAME from its environment).
     let invoked = ok(&["invoke", "private-lambda", "hello", "--event", "get"]);
     assert!(invoked.stdout.contains("\"statusCode\": 200"), "{invoked:?}");
     assert!(invoked.stdout.contains(r#"\"target\":\"hello\""#), "{invoked:?}");
 
+    // Lambda's interfaces in the stack's subnets and groups outlive its functions for a while and
+    // block their deletion; destroy waits them out.
+    let eni = lambda_interface("private-lambda", "PrivateSubnet1", "CallerSecurityGroup").await;
     let destroyed = ok(&["destroy", "private-lambda", "--yes"]);
+    assert!(destroyed.stderr.contains("Lambda network interface(s) still hold"), "{destroyed:?}");
+    assert!(destroyed.stderr.contains(&format!("deleted released Lambda interface {eni}")), "{destroyed:?}");
     assert!(destroyed.stderr.contains("asset object(s)"), "its zips are deleted: {destroyed:?}");
     assert_eq!(stack_status("private-lambda").await, None);
 }
@@ -243,4 +292,33 @@ async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
 
     ok(&["destroy", "alb-static-ip", "--yes"]);
     assert_eq!(stack_status("alb-static-ip").await, None);
+}
+
+#[tokio::test]
+async fn a_template_over_the_inline_limit_is_deployed_from_the_asset_bucket() {
+    // Twenty targets take the template well past CloudFormation's 51,200-byte inline limit.
+    let targets: String = (1..=20)
+        .map(|i| format!("      - name: t{i:02}\n        path_patterns: [\"/t{i:02}/*\"]\n"))
+        .collect();
+    let source = std::fs::read_to_string(root().join("blueprints/private-lambda.yaml")).expect("read");
+    let start = source.find("    targets:\n").expect("targets");
+    let end = source.find("    caller:\n").expect("caller");
+    let big = format!(
+        "{}    targets:\n{targets}{}",
+        &source[..start].replacen("name: private-lambda\n", "name: private-lambda-big\n", 1),
+        &source[end..]
+    );
+    let path = root().join("target/xtask-tests/private-lambda-big.yaml");
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&path, big).expect("write");
+    let path = path.to_str().expect("utf-8");
+
+    let deployed = ok(&["deploy", path, "--yes"]);
+    assert!(deployed.stderr.contains("over the 51,200-byte inline limit"), "{deployed:?}");
+    assert_eq!(stack_status("private-lambda-big").await.as_deref(), Some("CREATE_COMPLETE"));
+    let again = ok(&["deploy", path, "--yes"]);
+    assert!(again.stderr.contains("no changes"), "{again:?}");
+    let destroyed = ok(&["destroy", path, "--yes"]);
+    assert!(destroyed.stderr.contains("asset object(s)"), "the uploaded template goes too: {destroyed:?}");
+    assert_eq!(stack_status("private-lambda-big").await, None);
 }

@@ -31,7 +31,7 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
     let artifact = bp.synthesize(args.env.as_deref())?;
     let stack = artifact.stack.clone();
-    let (template_path, body_text) = write_out(root, &artifact)?;
+    let (template_path, body_text) = write_out(root, &bp, &artifact)?;
     let resources = artifact.template.resources.len();
     eprintln!(
         "synth: {} ({resources} resources, {} bytes)",
@@ -165,17 +165,27 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
 }
 
 /// Writes the artifact's files to `out/` (what is deployed is what is checked in) and returns the
-/// template's path and text.
-fn write_out(root: &Path, artifact: &synth::Artifact) -> anyhow::Result<(std::path::PathBuf, String)> {
+/// template's path and text. Blueprints from outside `blueprints/` render to `target/xtask/out/`
+/// instead: `out/` holds the checked-in blueprints' templates only.
+fn write_out(
+    root: &Path,
+    bp: &BlueprintRef,
+    artifact: &synth::Artifact,
+) -> anyhow::Result<(std::path::PathBuf, String)> {
+    let out =
+        if bp.shown.starts_with("blueprints/") { root.join("out") } else { root.join("target/xtask/out") };
+    let shown_out = crate::synth::display_path(root, &out);
     let mut template = None;
     for (rel, contents) in &artifact.files {
-        let path = root.join("out").join(rel);
+        let path = out.join(rel);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(&path, contents).with_context(|| format!("cannot write out/{rel}"))?;
-            eprintln!("synth: wrote out/{rel} (commit it with the blueprint change)");
+            std::fs::write(&path, contents).with_context(|| format!("cannot write {shown_out}/{rel}"))?;
+            if shown_out == "out" {
+                eprintln!("synth: wrote out/{rel} (commit it with the blueprint change)");
+            }
         }
         if template.is_none() {
             template = Some((path, contents.clone()));
