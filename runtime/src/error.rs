@@ -33,6 +33,9 @@ pub enum HandlerError {
     /// Stored state cannot be read; fix or delete the item.
     #[error("corrupt state: {0}")]
     CorruptState(String),
+    /// Every licence of the pool is leased; retried, as a terminating instance may return one.
+    #[error("licence pool empty: {0}")]
+    LicencePoolEmpty(String),
 }
 
 /// Why a peer counts as unreachable; the message says which.
@@ -75,6 +78,7 @@ impl HandlerError {
             HandlerError::EmptyDiscovery(_) => "EmptyDiscovery",
             HandlerError::ConcurrentUpdate(_) => "ConcurrentUpdate",
             HandlerError::CorruptState(_) => "CorruptState",
+            HandlerError::LicencePoolEmpty(_) => "LicencePoolEmpty",
         }
     }
 
@@ -140,6 +144,10 @@ mod tests {
             ],
         );
         check(HandlerError::CorruptState("x".into()), expect!["CorruptState: corrupt state: x"]);
+        check(
+            HandlerError::LicencePoolEmpty("all 3 licences are leased".into()),
+            expect!["LicencePoolEmpty: licence pool empty: all 3 licences are leased"],
+        );
     }
 
     #[test]

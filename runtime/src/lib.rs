@@ -8,6 +8,7 @@
 //! standard configuration chain, which honours `AWS_ENDPOINT_URL`.
 
 pub mod alb_static_ip;
+pub mod appliance_asg;
 pub mod clients;
 pub mod error;
 pub mod http_client;
