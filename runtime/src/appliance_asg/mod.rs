@@ -7,5 +7,6 @@
 //! member, a licence is leased to one instance at a time, and every operation is idempotent under
 //! redelivery of the same event.
 
+pub mod interfaces;
 pub mod plan;
 pub mod state;
