@@ -191,7 +191,7 @@ pub fn launch(specs: &[InterfaceSpec], o: &Observed) -> Result<Vec<Step>, Unsati
         if !current.is_some_and(|i| i.delete_on_termination && i.attachment.is_some()) {
             steps.push(Step::SetDeleteOnTermination { eni: eni.clone() });
         }
-        if current.map_or(true, |i| i.source_dest_check) != spec.source_dest_check {
+        if current.is_none_or(|i| i.source_dest_check) != spec.source_dest_check {
             steps.push(Step::SetSourceDestCheck { eni: eni.clone(), enabled: spec.source_dest_check });
         }
         let eni_id = current.map(|i| i.id.clone());
