@@ -8,5 +8,6 @@
 //! redelivery of the same event.
 
 pub mod interfaces;
+pub mod network;
 pub mod plan;
 pub mod state;
