@@ -166,9 +166,47 @@ pub mod alb_static_ip {
     }
 }
 
+/// The multi-ENI appliance Auto Scaling system.
+pub mod appliance_asg {
+    /// Handles the group's lifecycle actions: interfaces and addresses, membership, the primary, licences.
+    pub mod lifecycle {
+        use crate::{EnvVar, FunctionSpec};
+
+        /// The Auto Scaling group whose events the function accepts (others are rejected untouched).
+        pub const ASG_NAME: EnvVar =
+            EnvVar { name: "ASG_NAME", doc: "name of the appliance Auto Scaling group" };
+        /// The DynamoDB table of members, the primary and licence leases.
+        pub const STATE_TABLE: EnvVar = EnvVar {
+            name: "STATE_TABLE",
+            doc: "DynamoDB table of cluster membership, primary and licence leases",
+        };
+        /// The extra interfaces of every instance, as JSON (`runtime::appliance_asg::interfaces::InterfaceSpec`).
+        pub const INTERFACES: EnvVar =
+            EnvVar { name: "INTERFACES", doc: "JSON list of the extra interfaces each instance gets" };
+        /// The bucket of licence files (`*.lic`), empty when the appliances need no licence.
+        pub const LICENCE_BUCKET: EnvVar =
+            EnvVar { name: "LICENCE_BUCKET", doc: "S3 bucket of licence files, or empty for no licences" };
+        /// `true` to protect the primary from scale-in.
+        pub const SCALE_IN_PROTECTION: EnvVar =
+            EnvVar { name: "SCALE_IN_PROTECTION", doc: "true to protect the primary instance from scale-in" };
+        /// The partition key attribute of the state table.
+        pub const STATE_KEY_ATTRIBUTE: &str = "pk";
+
+        pub const FUNCTION: FunctionSpec = FunctionSpec {
+            binary: "appliance-asg-lifecycle",
+            summary: "gives appliance instances their interfaces, addresses, role and licence",
+            env: &[ASG_NAME, STATE_TABLE, INTERFACES, LICENCE_BUCKET, SCALE_IN_PROTECTION],
+        };
+    }
+}
+
 /// Every function the project deploys, for tools that iterate over all of them (build, docs, tests).
-pub const ALL_FUNCTIONS: &[FunctionSpec] =
-    &[private_lambda::protected::FUNCTION, private_lambda::caller::FUNCTION, alb_static_ip::sync::FUNCTION];
+pub const ALL_FUNCTIONS: &[FunctionSpec] = &[
+    private_lambda::protected::FUNCTION,
+    private_lambda::caller::FUNCTION,
+    alb_static_ip::sync::FUNCTION,
+    appliance_asg::lifecycle::FUNCTION,
+];
 
 #[cfg(test)]
 mod tests {

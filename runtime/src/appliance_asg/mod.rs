@@ -1,13 +1,388 @@
-//! Multi-ENI appliance autoscaling (issue 5), built bottom-up. Present so far: the cluster state
-//! every lifecycle event goes through: instance membership, the single primary and its
-//! re-election, and the licence pool, all in DynamoDB with conditional writes.
+//! Multi-ENI appliance autoscaling: the lifecycle function of an appliance Auto Scaling group.
 //!
-//! [`plan`] holds the pure decisions (who becomes primary, which licence to try); [`state`] applies
-//! them with writes that cannot race: concurrent launches elect exactly one primary and never lose a
-//! member, a licence is leased to one instance at a time, and every operation is idempotent under
-//! redelivery of the same event.
+//! Launch action (the instance waits in `Pending:Wait`): observe the instance's interfaces and
+//! addresses, [`interfaces::launch`] plan, apply (compensating what this run created if a step
+//! fails), join the cluster, elect the primary (exactly one under concurrent launches), lease a
+//! licence, then complete the action with CONTINUE. Whatever makes the instance impossible to make
+//! whole (no subnet in its zone, an exhausted licence pool, an AWS failure) undoes what was done for
+//! it and completes the action with ABANDON and the reason. A launch event for an instance that is no
+//! longer waiting (a redelivery after completion) changes nothing.
+//!
+//! Terminate action, and instances that vanished without one (the scheduled sweep): undo the
+//! network (release only addresses the function allocated, never the user's), return the licence,
+//! hand the primary role over, leave the cluster, then CONTINUE.
+//!
+//! [`plan`] and [`interfaces`] are pure; [`network`], [`state`] and [`lifecycle`] talk to AWS.
+//! Not yet here (issue 5, next part): configuring the appliance itself over HTTPS.
 
 pub mod interfaces;
+pub mod lifecycle;
 pub mod network;
 pub mod plan;
 pub mod state;
+
+use contract::appliance_asg::lifecycle as env;
+use lambda_runtime::LambdaEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::HandlerError;
+use interfaces::InterfaceSpec;
+
+/// The AWS clients the function uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub core: crate::Clients,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub s3: aws_sdk_s3::Client,
+}
+
+impl Clients {
+    pub async fn load() -> Clients {
+        Clients::from_conf(&crate::clients::load_config().await)
+    }
+
+    pub fn from_conf(conf: &aws_config::SdkConfig) -> Clients {
+        Clients {
+            core: crate::Clients::from_conf(conf),
+            autoscaling: aws_sdk_autoscaling::Client::new(conf),
+            s3: aws_sdk_s3::Client::new(conf),
+        }
+    }
+}
+
+/// The function's configuration, read once per process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub asg_name: String,
+    pub table: String,
+    pub interfaces: Vec<InterfaceSpec>,
+    pub licence_bucket: Option<String>,
+    pub scale_in_protection: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Missing(#[from] contract::MissingEnv),
+    #[error("invalid {name} '{value}': {expected}")]
+    Invalid { name: &'static str, value: String, expected: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let read = |v: contract::EnvVar| v.read_from(&lookup);
+        let invalid = |v: contract::EnvVar, value: &str, expected: String| ConfigError::Invalid {
+            name: v.name,
+            value: value.to_owned(),
+            expected,
+        };
+        let interfaces_text = read(env::INTERFACES)?;
+        let interfaces: Vec<InterfaceSpec> = serde_json::from_str(&interfaces_text).map_err(|e| {
+            invalid(env::INTERFACES, &interfaces_text, format!("expected a JSON list of interfaces: {e}"))
+        })?;
+        let protection = read(env::SCALE_IN_PROTECTION)?;
+        let bucket = read(env::LICENCE_BUCKET)?;
+        Ok(Config {
+            asg_name: read(env::ASG_NAME)?,
+            table: read(env::STATE_TABLE)?,
+            interfaces,
+            licence_bucket: (!bucket.is_empty()).then_some(bucket),
+            scale_in_protection: protection.parse().map_err(|_| {
+                invalid(env::SCALE_IN_PROTECTION, &protection, "expected true or false".to_owned())
+            })?,
+        })
+    }
+}
+
+/// The part of an EventBridge event the function reads.
+#[derive(Debug, Clone, Deserialize)]
+struct Envelope {
+    #[serde(rename = "detail-type")]
+    detail_type: String,
+    #[serde(default)]
+    detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ActionDetail {
+    lifecycle_action_token: String,
+    auto_scaling_group_name: String,
+    lifecycle_hook_name: String,
+    #[serde(rename = "EC2InstanceId")]
+    ec2_instance_id: String,
+}
+
+/// A lifecycle action waiting for the function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub hook: String,
+    pub token: String,
+    pub instance_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Launch(Action),
+    Terminate(Action),
+    /// The scheduled sweep for instances that vanished without a terminate action.
+    Sweep,
+}
+
+/// Reads an event, rejecting (before any AWS call) what is malformed or for another group.
+pub fn parse_event(config: &Config, value: serde_json::Value) -> Result<Event, HandlerError> {
+    let envelope: Envelope = serde_json::from_value(value)
+        .map_err(|e| HandlerError::InvalidEvent(format!("not an EventBridge event: {e}")))?;
+    let action = |detail: serde_json::Value| -> Result<Action, HandlerError> {
+        let d: ActionDetail = serde_json::from_value(detail).map_err(|e| {
+            HandlerError::InvalidEvent(format!(
+                "'{}' without its lifecycle details: {e}",
+                envelope.detail_type
+            ))
+        })?;
+        if d.auto_scaling_group_name != config.asg_name {
+            return Err(HandlerError::InvalidEvent(format!(
+                "the event is for group '{}', this function serves '{}'",
+                d.auto_scaling_group_name, config.asg_name
+            )));
+        }
+        if !d.ec2_instance_id.starts_with("i-") {
+            return Err(HandlerError::InvalidEvent(format!("'{}' is not an instance ID", d.ec2_instance_id)));
+        }
+        Ok(Action {
+            hook: d.lifecycle_hook_name,
+            token: d.lifecycle_action_token,
+            instance_id: d.ec2_instance_id,
+        })
+    };
+    match envelope.detail_type.as_str() {
+        "EC2 Instance-launch Lifecycle Action" => Ok(Event::Launch(action(envelope.detail.clone())?)),
+        "EC2 Instance-terminate Lifecycle Action" => Ok(Event::Terminate(action(envelope.detail.clone())?)),
+        "Scheduled Event" => Ok(Event::Sweep),
+        other => Err(HandlerError::InvalidEvent(format!(
+            "unexpected detail-type '{other}': expected a launch or terminate lifecycle action, or the schedule"
+        ))),
+    }
+}
+
+/// What one invocation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Per instance handled: `instance -> outcome` (`continue`, `abandon: <reason>`, `skipped: <why>`, `cleaned`).
+    pub outcomes: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+}
+
+pub async fn handle(
+    clients: &Clients,
+    config: &Config,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<Report, HandlerError> {
+    match parse_event(config, event.payload)? {
+        Event::Launch(action) => launch(clients, config, &action).await,
+        Event::Terminate(action) => {
+            let mut report = Report::default();
+            cleanup(clients, config, &action.instance_id).await?;
+            lifecycle::complete(clients, config, &action, lifecycle::Result::Continue).await?;
+            report.outcomes.push((action.instance_id.clone(), "continue".to_owned()));
+            Ok(report)
+        }
+        Event::Sweep => sweep(clients, config).await,
+    }
+}
+
+async fn launch(clients: &Clients, config: &Config, action: &Action) -> Result<Report, HandlerError> {
+    let mut report = Report::default();
+    let id = &action.instance_id;
+    if !lifecycle::is_waiting(clients, config, id, lifecycle::PENDING_WAIT).await? {
+        report.outcomes.push((id.clone(), "skipped: no active launch action".to_owned()));
+        return Ok(report);
+    }
+    match make_whole(clients, config, action, &mut report).await {
+        Ok(()) => {
+            lifecycle::complete(clients, config, action, lifecycle::Result::Continue).await?;
+            report.outcomes.push((id.clone(), "continue".to_owned()));
+            Ok(report)
+        }
+        Err(e) => {
+            tracing::error!(instance = %id, error = %e, error_type = e.error_type(), "launch failed; undoing and abandoning");
+            // Undo everything done for the instance, then let Auto Scaling replace it.
+            cleanup(clients, config, id).await?;
+            lifecycle::complete(clients, config, action, lifecycle::Result::Abandon).await?;
+            report.outcomes.push((id.clone(), format!("abandon: {e}")));
+            match e {
+                // Surfaced as a failed invocation too: an empty pool needs a person.
+                HandlerError::LicencePoolEmpty(_) => Err(e),
+                _ => Ok(report),
+            }
+        }
+    }
+}
+
+async fn make_whole(
+    clients: &Clients,
+    config: &Config,
+    action: &Action,
+    report: &mut Report,
+) -> Result<(), HandlerError> {
+    let id = &action.instance_id;
+    let observed = network::observe(&clients.core, id, &config.interfaces)
+        .await?
+        .ok_or_else(|| HandlerError::InvalidEvent(format!("instance '{id}' does not exist")))?;
+    let steps = interfaces::launch(&config.interfaces, &observed)
+        .map_err(|e| HandlerError::InvalidEvent(format!("instance '{id}' cannot be made whole: {e}")))?;
+    if !steps.is_empty() {
+        lifecycle::heartbeat(clients, config, action).await?;
+        network::apply(&clients.core, id, &steps).await?;
+    }
+    state::join(&clients.core, &config.table, id, now_ms()).await?;
+    let role = state::elect(&clients.core, &config.table, id).await?;
+    if role == state::Role::Primary && config.scale_in_protection {
+        lifecycle::protect(clients, config, id).await?;
+    }
+    report.role = Some(match role {
+        state::Role::Primary => "primary".to_owned(),
+        state::Role::Secondary { primary } => format!("secondary of {primary}"),
+    });
+    if let Some(bucket) = &config.licence_bucket {
+        let pool = lifecycle::licence_pool(clients, bucket).await?;
+        report.licence = Some(state::lease_licence(&clients.core, &config.table, id, &pool).await?);
+    }
+    Ok(())
+}
+
+/// Undoes everything done for an instance: network, licence, role, membership. Idempotent.
+async fn cleanup(clients: &Clients, config: &Config, instance_id: &str) -> Result<(), HandlerError> {
+    if let Some(observed) = network::observe(&clients.core, instance_id, &config.interfaces).await? {
+        network::apply(&clients.core, instance_id, &interfaces::terminate(&observed)).await?;
+    }
+    state::release_licences(&clients.core, &config.table, instance_id).await?;
+    state::mark_leaving(&clients.core, &config.table, instance_id).await?;
+    let primary = state::hand_over(&clients.core, &config.table, instance_id).await?;
+    if let Some(primary) = primary.filter(|p| p != instance_id)
+        && config.scale_in_protection
+    {
+        lifecycle::protect(clients, config, &primary).await?;
+    }
+    state::leave(&clients.core, &config.table, instance_id).await
+}
+
+/// Cleans up members whose instance is gone without a terminate action (terminated by hand, or
+/// its action timed out).
+async fn sweep(clients: &Clients, config: &Config) -> Result<Report, HandlerError> {
+    let mut report = Report::default();
+    for member in state::members(&clients.core, &config.table).await? {
+        if !lifecycle::is_gone(clients, &member.instance_id).await? {
+            continue;
+        }
+        cleanup(clients, config, &member.instance_id).await?;
+        report.outcomes.push((member.instance_id, "cleaned".to_owned()));
+    }
+    Ok(report)
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            asg_name: "fw".into(),
+            table: "t".into(),
+            interfaces: vec![],
+            licence_bucket: None,
+            scale_in_protection: true,
+        }
+    }
+
+    fn action(detail_type: &str, group: &str, instance: &str) -> serde_json::Value {
+        json!({"version": "0", "detail-type": detail_type, "source": "aws.autoscaling", "detail": {
+            "LifecycleActionToken": "tok", "AutoScalingGroupName": group, "LifecycleHookName": "launch",
+            "EC2InstanceId": instance, "LifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING"}})
+    }
+
+    #[test]
+    fn lifecycle_actions_and_the_schedule_are_recognised() {
+        let launch = parse_event(&config(), action("EC2 Instance-launch Lifecycle Action", "fw", "i-1"))
+            .expect("launch");
+        assert_eq!(
+            launch,
+            Event::Launch(Action { hook: "launch".into(), token: "tok".into(), instance_id: "i-1".into() })
+        );
+        assert!(matches!(
+            parse_event(&config(), action("EC2 Instance-terminate Lifecycle Action", "fw", "i-1")),
+            Ok(Event::Terminate(_))
+        ));
+        assert_eq!(
+            parse_event(&config(), json!({"detail-type": "Scheduled Event", "detail": {}})).expect("sweep"),
+            Event::Sweep
+        );
+    }
+
+    #[test]
+    fn malformed_and_foreign_events_are_rejected_as_non_retryable() {
+        for (event, message) in [
+            (json!({"nope": 1}), "not an EventBridge event"),
+            (action("EC2 Instance-launch Lifecycle Action", "other", "i-1"), "for group 'other'"),
+            (action("EC2 Instance-launch Lifecycle Action", "fw", "sg-1"), "'sg-1' is not an instance ID"),
+            (
+                json!({"detail-type": "EC2 Instance-launch Lifecycle Action", "detail": {}}),
+                "without its lifecycle details",
+            ),
+            (
+                json!({"detail-type": "EC2 Spot Instance Interruption Warning", "detail": {}}),
+                "unexpected detail-type",
+            ),
+        ] {
+            let err = parse_event(&config(), event).expect_err(message);
+            assert_eq!(err.error_type(), "NonRetryable");
+            assert!(err.to_string().contains(message), "{err}");
+        }
+    }
+
+    #[test]
+    fn configuration_is_read_and_checked() {
+        let vars = |interfaces: &str, protection: &str| {
+            let interfaces = interfaces.to_owned();
+            let protection = protection.to_owned();
+            move |name: &str| {
+                Some(match name {
+                    "ASG_NAME" => "fw".to_owned(),
+                    "STATE_TABLE" => "t".to_owned(),
+                    "INTERFACES" => interfaces.clone(),
+                    "LICENCE_BUCKET" => String::new(),
+                    "SCALE_IN_PROTECTION" => protection.clone(),
+                    _ => return None,
+                })
+            }
+        };
+        let json = r#"[{"device_index": 1, "subnets": {"a": "subnet-1"}, "security_groups": ["sg-1"],
+            "source_dest_check": false, "description": "port2", "public_ip": {"allocate": {"pool": null}}}]"#;
+        let c = Config::from_lookup(vars(json, "true")).expect("config");
+        assert_eq!(c.interfaces.len(), 1);
+        assert_eq!(c.licence_bucket, None);
+        let err = Config::from_lookup(vars("[{]", "true")).expect_err("bad json");
+        assert!(
+            err.to_string().starts_with("invalid INTERFACES '[{]': expected a JSON list of interfaces"),
+            "{err}"
+        );
+        let err = Config::from_lookup(vars("[]", "yes")).expect_err("bad flag");
+        assert_eq!(err.to_string(), "invalid SCALE_IN_PROTECTION 'yes': expected true or false");
+    }
+}

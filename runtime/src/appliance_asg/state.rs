@@ -18,7 +18,7 @@ use crate::error::aws;
 use crate::{Clients, HandlerError};
 
 /// The table's partition key attribute.
-pub const KEY: &str = "pk";
+pub const KEY: &str = contract::appliance_asg::lifecycle::STATE_KEY_ATTRIBUTE;
 const PRIMARY: &str = "primary";
 /// Attempts at a re-election before giving up to Lambda's retry.
 const HAND_OVER_ATTEMPTS: usize = 5;
