@@ -76,6 +76,10 @@ pub enum System {
     /// Static IP addresses for an Application Load Balancer: a Network Load Balancer in front of it.
     #[serde(rename = "alb-static-ip")]
     AlbStaticIp(AlbStaticIp),
+    /// Firewall-style appliances in an Auto Scaling group, each instance given extra network
+    /// interfaces, public addresses, a primary or secondary role and a licence by a lifecycle function.
+    #[serde(rename = "appliance-asg")]
+    ApplianceAsg(ApplianceAsg),
 }
 
 impl System {
@@ -83,6 +87,7 @@ impl System {
         match self {
             System::PrivateLambda(_) => "private-lambda",
             System::AlbStaticIp(_) => "alb-static-ip",
+            System::ApplianceAsg(_) => "appliance-asg",
         }
     }
 }
@@ -552,6 +557,147 @@ impl Architecture {
             Architecture::X86_64 => "x86_64",
         }
     }
+}
+
+/// Appliances in an Auto Scaling group with extra interfaces per instance.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplianceAsg {
+    /// The VPC of the appliances, such as `vpc-0123456789abcdef0`.
+    pub vpc_id: String,
+    /// The appliance image, such as `ami-0123456789abcdef0`.
+    pub image_id: String,
+    /// Such as `c6i.xlarge` (enough interfaces for the configured device indexes).
+    pub instance_type: String,
+    /// An EC2 key pair for SSH to the appliances, if any.
+    #[serde(default)]
+    pub key_name: Option<String>,
+    pub capacity: Capacity,
+    /// Availability zones the group spans, at least two; every subnet list below follows this order.
+    #[schemars(length(min = 2, max = 6))]
+    pub zones: Vec<String>,
+    /// Device index 0, attached at boot by the launch template.
+    pub boot_interface: BootInterface,
+    /// Extra interfaces (device index 1 and up), attached by the lifecycle function before the
+    /// instance goes in service.
+    #[schemars(length(min = 1, max = 14))]
+    pub interfaces: Vec<ApplianceInterface>,
+    #[serde(default)]
+    pub lifecycle: LifecycleSettings,
+    /// Protect the primary from scale-in, so the group never removes it while others remain.
+    #[serde(default = "default_true")]
+    pub primary_scale_in_protection: bool,
+    /// `files`: a private bucket of licence files (`*.lic`), one leased to each instance.
+    #[serde(default)]
+    pub licences: Licences,
+    /// CPU architecture of the lifecycle function.
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// Days to keep the function's logs.
+    #[serde(default = "default_log_retention")]
+    pub log_retention_days: u32,
+    /// SNS topic notified by the alarms, if any.
+    #[serde(default)]
+    pub alarm_topic_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    #[schemars(range(min = 1, max = 100))]
+    pub min: u32,
+    #[schemars(range(min = 1, max = 100))]
+    pub max: u32,
+    #[schemars(range(min = 1, max = 100))]
+    pub desired: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BootInterface {
+    /// One subnet per zone, in the order of `zones`.
+    pub subnets: Vec<String>,
+    #[schemars(length(min = 1, max = 5))]
+    pub security_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplianceInterface {
+    #[schemars(range(min = 1, max = 15))]
+    pub device_index: u32,
+    /// One subnet per zone, in the order of `zones`.
+    pub subnets: Vec<String>,
+    #[schemars(length(min = 1, max = 5))]
+    pub security_groups: Vec<String>,
+    /// `false` for interfaces that forward traffic not addressed to them (data ports behind routes).
+    #[serde(default = "default_true")]
+    pub source_dest_check: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub public_ip: PublicIpSetting,
+}
+
+/// Where an interface's public address comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicIpSetting {
+    /// No public address.
+    #[default]
+    None,
+    /// An Elastic IP from Amazon's pool, allocated at launch and released at termination.
+    Amazon,
+    /// An Elastic IP from this BYOIP pool (`ipv4pool-ec2-...`), allocated and released likewise.
+    ByoipPool(String),
+    /// One of these Elastic IPs you own (`eipalloc-...`), associated while the instance lives and
+    /// never released.
+    ElasticIps(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleSettings {
+    /// Seconds an instance may wait for the function in each transition; the function records
+    /// heartbeats, and validation checks this outlasts its timeout and retries.
+    #[schemars(range(min = 30, max = 7200))]
+    #[serde(default = "default_heartbeat")]
+    pub heartbeat_timeout_seconds: u32,
+    /// What happens to a launching instance the function never completed: `abandon` (default:
+    /// an appliance without its interfaces must not take traffic) or `continue`.
+    #[serde(default)]
+    pub launch_default_result: DefaultResult,
+}
+
+impl Default for LifecycleSettings {
+    fn default() -> Self {
+        LifecycleSettings {
+            heartbeat_timeout_seconds: default_heartbeat(),
+            launch_default_result: DefaultResult::Abandon,
+        }
+    }
+}
+
+fn default_heartbeat() -> u32 {
+    600
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultResult {
+    #[default]
+    Abandon,
+    Continue,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Licences {
+    /// The appliances need no licence file.
+    #[default]
+    None,
+    /// A licence bucket; each instance leases one `*.lic` file, returned when it terminates.
+    Files,
 }
 
 /// The blueprint's JSON Schema, as written to `out/schema/blueprint.schema.json`.

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::blueprint::{
-    AlbStaticIp, Blueprint, Discovery, PrivateLambda, Protocol, Scheme, StaticIpMode, System,
+    AlbStaticIp, ApplianceAsg, Blueprint, Discovery, PrivateLambda, Protocol, PublicIpSetting, Scheme,
+    StaticIpMode, System,
 };
 use crate::cfn::LogicalId;
 use crate::cidr;
@@ -63,8 +64,109 @@ pub fn blueprint(bp: &Blueprint, env_suffix: usize) -> Vec<Problem> {
     match &bp.system {
         System::PrivateLambda(pl) => private_lambda(pl, "system.private-lambda", &mut out),
         System::AlbStaticIp(s) => alb_static_ip(s, "system.alb-static-ip", &mut out),
+        System::ApplianceAsg(a) => appliance_asg(a, "system.appliance-asg", &mut out),
     }
     out
+}
+
+/// The lifecycle function's timeout; the hooks must outlast it and Lambda's retries.
+pub const APPLIANCE_FUNCTION_TIMEOUT_SECONDS: u32 = 120;
+
+fn appliance_asg(a: &ApplianceAsg, base: &str, out: &mut Vec<Problem>) {
+    let at = |p: &str| format!("{base}.{p}");
+    let id_check = |out: &mut Vec<Problem>, path: String, prefix: &str, value: &str, what: &str| {
+        if !ec2_id(prefix, value) {
+            out.push(problem(
+                path,
+                format!("invalid {what} '{value}': expected {prefix}- and 8 or 17 hex digits"),
+            ));
+        }
+    };
+    id_check(out, at("vpc_id"), "vpc", &a.vpc_id, "VPC id");
+    id_check(out, at("image_id"), "ami", &a.image_id, "image id");
+    let c = a.capacity;
+    if !(c.min <= c.desired && c.desired <= c.max) {
+        out.push(problem(
+            at("capacity"),
+            format!(
+                "capacity must satisfy min <= desired <= max, found min {}, desired {}, max {}",
+                c.min, c.desired, c.max
+            ),
+        ));
+    }
+    for (i, z) in a.zones.iter().enumerate() {
+        if a.zones[..i].contains(z) {
+            out.push(problem(at(&format!("zones.{i}")), format!("zone '{z}' is listed twice")));
+        }
+    }
+    let subnets = |out: &mut Vec<Problem>, path: &str, list: &[String]| {
+        if list.len() != a.zones.len() {
+            out.push((
+                at(path),
+                format!("{} subnets for {} zones: give one subnet per zone", list.len(), a.zones.len()),
+                Some(format!("list them in the order of zones: {}", a.zones.join(", "))),
+            ));
+        }
+        for (i, s) in list.iter().enumerate() {
+            id_check(out, at(&format!("{path}.{i}")), "subnet", s, "subnet id");
+        }
+    };
+    subnets(out, "boot_interface.subnets", &a.boot_interface.subnets);
+    for (i, g) in a.boot_interface.security_groups.iter().enumerate() {
+        id_check(out, at(&format!("boot_interface.security_groups.{i}")), "sg", g, "security group id");
+    }
+    let mut seen = Vec::new();
+    for (n, iface) in a.interfaces.iter().enumerate() {
+        let path = format!("interfaces.{n}");
+        if seen.contains(&iface.device_index) {
+            out.push(problem(
+                at(&format!("{path}.device_index")),
+                format!("device index {} is configured twice", iface.device_index),
+            ));
+        }
+        seen.push(iface.device_index);
+        subnets(out, &format!("{path}.subnets"), &iface.subnets);
+        for (i, g) in iface.security_groups.iter().enumerate() {
+            id_check(out, at(&format!("{path}.security_groups.{i}")), "sg", g, "security group id");
+        }
+        match &iface.public_ip {
+            PublicIpSetting::ByoipPool(pool) if !pool.starts_with("ipv4pool-ec2-") => out.push(problem(
+                at(&format!("{path}.public_ip.byoip_pool")),
+                format!("invalid address pool '{pool}': expected ipv4pool-ec2-..."),
+            )),
+            PublicIpSetting::ElasticIps(ids) => {
+                if (ids.len() as u32) < c.max {
+                    out.push((
+                        at(&format!("{path}.public_ip.elastic_ips")),
+                        format!("{} Elastic IPs for up to {} instances: an instance launched without a free one is abandoned", ids.len(), c.max),
+                        Some("list at least capacity.max allocation ids".to_owned()),
+                    ));
+                }
+                for (i, e) in ids.iter().enumerate() {
+                    id_check(
+                        out,
+                        at(&format!("{path}.public_ip.elastic_ips.{i}")),
+                        "eipalloc",
+                        e,
+                        "allocation id",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    // Lambda retries a failed asynchronous invocation twice, about one and two minutes apart.
+    let worst = 3 * APPLIANCE_FUNCTION_TIMEOUT_SECONDS + 180;
+    if a.lifecycle.heartbeat_timeout_seconds < worst {
+        out.push((
+            at("lifecycle.heartbeat_timeout_seconds"),
+            format!(
+                "a {} s heartbeat timeout can expire while the function is still retrying ({} s timeout, up to 3 attempts over about {worst} s)",
+                a.lifecycle.heartbeat_timeout_seconds, APPLIANCE_FUNCTION_TIMEOUT_SECONDS
+            ),
+            Some(format!("set heartbeat_timeout_seconds: {worst} or more")),
+        ));
+    }
 }
 
 fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {

@@ -1,6 +1,7 @@
 //! One module per deployable system: each turns a validated blueprint into a template.
 
 pub mod alb_static_ip;
+pub mod appliance_asg;
 pub mod private_lambda;
 
 use crate::blueprint::{Flavour, System};
@@ -21,6 +22,7 @@ pub fn build(loaded: &Loaded) -> Result<Template, BuildError> {
     let mut template = match &bp.system {
         System::PrivateLambda(pl) => private_lambda::build(&ctx, bp.description.as_deref(), pl),
         System::AlbStaticIp(s) => alb_static_ip::build(&ctx, bp.description.as_deref(), s),
+        System::ApplianceAsg(a) => appliance_asg::build(&ctx, bp.description.as_deref(), a),
     }?;
     if sam {
         template.transform = Some(crate::cfn::SAM_TRANSFORM);
