@@ -85,7 +85,12 @@ fn ok(args: &[&str]) -> Run {
 }
 
 async fn sdk() -> SdkConfig {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
         .endpoint_url(&emulator().endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_sdk_sts::config::Credentials::new("test", "test", None, None, "tests"))
@@ -107,6 +112,12 @@ async fn stack_status(stack: &str) -> Option<String> {
 async fn squat_target_group(name: &str) -> String {
     use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk().await);
+    // Left over from an interrupted run: reuse it.
+    if let Ok(found) = elb.describe_target_groups().names(name).send().await
+        && let Some(arn) = found.target_groups().first().and_then(|g| g.target_group_arn())
+    {
+        return arn.to_owned();
+    }
     let out = elb
         .create_target_group()
         .name(name)
@@ -166,7 +177,7 @@ async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
         failed.stderr.contains("failed: HelloTargetGroup (AWS::ElasticLoadBalancingV2::TargetGroup)"),
         "{failed:?}"
     );
-    assert!(failed.stderr.to_lowercase().contains("same name"), "AWS's reason is shown: {failed:?}");
+    assert!(failed.stderr.contains("DuplicateTargetGroupName"), "the service's reason is shown: {failed:?}");
     assert_eq!(stack_status("private-lambda").await.as_deref(), Some("ROLLBACK_COMPLETE"));
     delete_target_group(&squatter).await;
 
@@ -218,11 +229,18 @@ async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
 #[tokio::test]
 async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
     let _ = ok(&["destroy", "alb-static-ip", "--yes"]);
-    let deployed = ok(&["deploy", "blueprints/alb-static-ip.yaml", "--yes"]);
-    assert!(
-        deployed.stderr.contains("stand-in"),
-        "referenced VPC, subnets and ALB get stand-ins: {deployed:?}"
-    );
+    ok(&["deploy", "blueprints/alb-static-ip.yaml", "--yes"]);
+    // The blueprint's existing VPC and subnets exist in the emulator (stand-ins), by their real ids.
+    let ec2 = aws_sdk_ec2::Client::new(&sdk().await);
+    let subnets = ec2
+        .describe_subnets()
+        .subnet_ids("subnet-0a1b2c3d4e5f60701")
+        .subnet_ids("subnet-0a1b2c3d4e5f60702")
+        .send()
+        .await
+        .expect("stand-in subnets");
+    assert_eq!(subnets.subnets().len(), 2);
+    assert!(subnets.subnets().iter().all(|s| s.vpc_id() == Some("vpc-0a1b2c3d4e5f60718")));
 
     // The sync function registers the (stand-in) ALB's addresses in the deployed target group.
     let invoked = ok(&["invoke", "alb-static-ip", "sync", "--event", "schedule"]);

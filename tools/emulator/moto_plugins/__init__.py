@@ -6,9 +6,25 @@ in tools/emulator/test_plugins.py. moto is pinned in tools/requirements.txt beca
 its internals.
 """
 
-from . import cloudformation_alarms, cloudformation_types, load_balancers, target_groups, target_identity
+from . import (
+    cloudformation_alarms,
+    cloudformation_stack_lifecycle,
+    cloudformation_types,
+    cloudformation_deletes,
+    ec2_dependencies,
+    load_balancers,
+    stand_in_ids,
+    target_groups,
+    target_identity,
+)
 
-PLUGINS = [cloudformation_alarms, cloudformation_types, load_balancers, target_groups, target_identity]
+PLUGINS = [
+    cloudformation_alarms,
+    cloudformation_stack_lifecycle,
+    cloudformation_types,
+    cloudformation_deletes,
+    ec2_dependencies,
+    stand_in_ids, load_balancers, target_groups, target_identity]
 
 _applied = [p.apply() for p in PLUGINS]
 

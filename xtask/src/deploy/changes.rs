@@ -55,6 +55,9 @@ pub(crate) struct Ready {
     pub(crate) kind: ChangeSetType,
     /// Empty when the template and parameters match what is deployed.
     pub(crate) changes: Vec<ResourceChange>,
+    /// Whether it can be executed: false when CloudFormation found nothing to change (and the change
+    /// set is gone); true with no resource changes when only parameters or outputs change.
+    pub(crate) executable: bool,
 }
 
 /// Where the template comes from.
@@ -94,7 +97,13 @@ pub(crate) async fn create(
         Ok(c) => c,
         // The emulator (and some AWS paths) refuse an unchanged template outright.
         Err(e) if no_changes(&format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))) => {
-            return Ok(Ready { id: String::new(), stack_id: stack.to_owned(), kind, changes: Vec::new() });
+            return Ok(Ready {
+                id: String::new(),
+                stack_id: stack.to_owned(),
+                kind,
+                changes: Vec::new(),
+                executable: false,
+            });
         }
         Err(e) => return Err(sdk(e)).with_context(|| format!("cannot create a change set for {stack}")),
     };
@@ -119,7 +128,7 @@ pub(crate) async fn create(
                 let reason = out.status_reason().unwrap_or_default().to_owned();
                 if no_changes(&reason) {
                     delete(session, &id).await?;
-                    return Ok(Ready { id, stack_id, kind, changes: Vec::new() });
+                    return Ok(Ready { id, stack_id, kind, changes: Vec::new(), executable: false });
                 }
                 delete(session, &id).await?;
                 bail!("CloudFormation rejected the change set for {stack}: {reason}");
@@ -136,7 +145,7 @@ pub(crate) async fn create(
         tokio::time::sleep(session.poll).await;
     }
     let changes = read_changes(session, &id).await?;
-    Ok(Ready { id, stack_id, kind, changes })
+    Ok(Ready { id, stack_id, kind, changes, executable: true })
 }
 
 /// Whether CloudFormation's message means "the template and parameters are what is deployed".

@@ -124,7 +124,7 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
     let security = diff::security_changes(old_template.as_ref(), &new_template);
     print!("{}", diff::render(&stack, &ready.changes, &security));
 
-    if ready.changes.is_empty() {
+    if !ready.executable {
         eprintln!(
             "{}: no changes: stack {stack} is up to date",
             if args.diff_only { "diff" } else { "deploy" }
@@ -133,7 +133,13 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
     }
     if args.diff_only {
         discard(&session, &ready).await?;
+        if ready.changes.is_empty() {
+            eprintln!("diff: no resource changes; only the stack's parameters or outputs differ");
+        }
         return Ok(CHANGES_PENDING);
+    }
+    if ready.changes.is_empty() {
+        eprintln!("deploy: no resource changes; updating the stack's parameters and outputs");
     }
     if !args.yes
         && !super::confirm(&format!("Deploy these changes to {stack} ({})?", args.target.as_str()), "--yes")?
