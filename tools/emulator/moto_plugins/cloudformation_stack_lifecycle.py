@@ -198,12 +198,32 @@ def apply() -> str:
         self.deleted_stacks[stack.stack_id] = stack
 
     def diff(self) -> list:
-        actions = self.stack.resource_map.build_resource_diff(self.template_dict, self.parameters)
-        new = self.template_dict.get("Resources", {})
         old = self.stack.resource_map._resource_json_map
+        new = self.template_dict.get("Resources", {})
+
+        def norm(resource: dict) -> dict:
+            # moto adds an empty Properties to resources it created without one.
+            return {**resource, "Properties": resource.get("Properties") or {}}
+
+        stack_params = self.stack.resource_map.input_parameters or {}
+        changed = [p for p, v in (self.parameters or {}).items() if stack_params.get(p) != v]
+        modify = [
+            n
+            for n in new
+            if n in old
+            and (
+                norm(new[n]) != norm(old[n])
+                or any(p in parsing.get_references_from_template(new[n]) for p in changed)
+            )
+        ]
+        actions = {
+            "Add": [n for n in new if n not in old],
+            "Modify": modify,
+            "Remove": [n for n in old if n not in new],
+        }
         changes = []
-        for action in ("Add", "Modify", "Remove"):
-            for name in dict.fromkeys(actions[action]):
+        for action, names in actions.items():
+            for name in names:
                 kind = (new.get(name) or old.get(name) or {}).get("Type", "")
                 changes.append(cfn_models.Change(action=action, logical_resource_id=name, resource_type=kind))
         return changes
