@@ -7,6 +7,7 @@ its internals.
 """
 
 from . import (
+    asg_launch_hooks,
     cloudformation_alarms,
     cloudformation_stack_lifecycle,
     cloudformation_types,
@@ -19,6 +20,7 @@ from . import (
 )
 
 PLUGINS = [
+    asg_launch_hooks,
     cloudformation_alarms,
     cloudformation_stack_lifecycle,
     cloudformation_types,

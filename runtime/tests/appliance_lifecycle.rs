@@ -1,0 +1,516 @@
+//! The appliance lifecycle function end to end against the emulator: a real Auto Scaling group whose
+//! instances wait in `Pending:Wait` for launch actions (the project's moto plugin), lifecycle events
+//! as EventBridge delivers them, and every AWS call checked against the synthesized IAM policy.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_ec2::types::Filter;
+use lambda_runtime::{Context, LambdaEvent};
+use runtime::appliance_asg::interfaces::{InterfaceSpec, PublicIp};
+use runtime::appliance_asg::network::INSTANCE_TAG;
+use runtime::appliance_asg::{self, Clients, Config, state};
+use serde_json::json;
+use support::Recorder;
+
+const ZONES: [&str; 2] = ["us-east-1a", "us-east-1b"];
+
+struct World {
+    clients: Clients,
+    recorder: Recorder,
+    config: Config,
+    /// Where EventBridge delivers the group's launch actions (as the deployed rule would to the function).
+    queue: String,
+    sqs: aws_sdk_sqs::Client,
+    /// Not recorded: what the test itself does to the group is not the function's business.
+    test_autoscaling: aws_sdk_autoscaling::Client,
+    /// Launch events received so far, by instance.
+    events: std::sync::Mutex<BTreeMap<String, serde_json::Value>>,
+    subnets: BTreeMap<u32, BTreeMap<String, String>>,
+    group: String,
+}
+
+async fn recorded() -> (Clients, Recorder) {
+    let conf = support::sdk_config().await;
+    let (core, rec) = support::recorded_clients().await;
+    let clients = Clients {
+        core,
+        autoscaling: aws_sdk_autoscaling::Client::from_conf(
+            aws_sdk_autoscaling::config::Builder::from(&conf).interceptor(rec.clone()).build(),
+        ),
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).interceptor(rec.clone()).build(),
+        ),
+    };
+    (clients, rec)
+}
+
+/// A VPC with subnets per device index and zone, a state table, a licence bucket with `licences`
+/// files, and an Auto Scaling group (no instances yet) with launch and terminate hooks.
+async fn world(licences: usize, public_ip: PublicIp) -> World {
+    let (clients, recorder) = recorded().await;
+    let ec2 = &clients.core.ec2;
+    let name = support::unique("fw");
+    let vpc = ec2.create_vpc().cidr_block("10.70.0.0/16").send().await.expect("vpc");
+    let vpc = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id").to_owned();
+    let mut subnets: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
+    for d in 0..3u32 {
+        for (z, zone) in ZONES.iter().enumerate() {
+            let cidr = format!("10.70.{}.0/24", d * 10 + u32::try_from(z).expect("small"));
+            let s = ec2
+                .create_subnet()
+                .vpc_id(&vpc)
+                .cidr_block(cidr)
+                .availability_zone(*zone)
+                .send()
+                .await
+                .expect("subnet");
+            subnets
+                .entry(d)
+                .or_default()
+                .insert((*zone).to_owned(), s.subnet().and_then(|s| s.subnet_id()).expect("id").to_owned());
+        }
+    }
+    let group = ec2
+        .create_security_group()
+        .group_name(&name)
+        .description("data")
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .expect("sg");
+    let group = group.group_id().expect("group id").to_owned();
+
+    let table = name.clone();
+    {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        clients
+            .core
+            .dynamodb
+            .create_table()
+            .table_name(&table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(state::KEY)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .expect("attr"),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(state::KEY)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .expect("key"),
+            )
+            .send()
+            .await
+            .expect("table");
+    }
+    let bucket = name.to_lowercase();
+    clients.s3.create_bucket().bucket(&bucket).send().await.expect("bucket");
+    for i in 0..licences {
+        clients
+            .s3
+            .put_object()
+            .bucket(&bucket)
+            .key(format!("fgt-{i}.lic"))
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"licence"))
+            .send()
+            .await
+            .expect("licence");
+    }
+
+    let image = ec2.describe_images().send().await.expect("images");
+    let image = image.images().first().and_then(|i| i.image_id()).expect("an image").to_owned();
+    let lt = ec2
+        .create_launch_template()
+        .launch_template_name(&name)
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id(image)
+                .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("launch template");
+    let lt_id = lt.launch_template().and_then(|l| l.launch_template_id()).expect("lt id").to_owned();
+    let asg = &clients.autoscaling;
+    asg.create_auto_scaling_group()
+        .auto_scaling_group_name(&name)
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_id(lt_id)
+                .build(),
+        )
+        .min_size(0)
+        .max_size(20)
+        .desired_capacity(0)
+        .vpc_zone_identifier(subnets[&0].values().cloned().collect::<Vec<_>>().join(","))
+        .send()
+        .await
+        .expect("group");
+    for (hook, transition, result) in [
+        ("launch", "autoscaling:EC2_INSTANCE_LAUNCHING", "ABANDON"),
+        ("terminate", "autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE"),
+    ] {
+        asg.put_lifecycle_hook()
+            .auto_scaling_group_name(&name)
+            .lifecycle_hook_name(hook)
+            .lifecycle_transition(transition)
+            .default_result(result)
+            .heartbeat_timeout(900)
+            .send()
+            .await
+            .expect("hook");
+    }
+    let spec = |d: u32, public_ip: PublicIp, sdc: bool| InterfaceSpec {
+        device_index: d,
+        subnets: subnets[&d].clone(),
+        security_groups: vec![group.clone()],
+        source_dest_check: sdc,
+        description: format!("port{}", d + 1),
+        public_ip,
+    };
+    let config = Config {
+        asg_name: name,
+        table,
+        interfaces: vec![spec(1, public_ip, true), spec(2, PublicIp::None, false)],
+        licence_bucket: (licences > 0).then_some(bucket),
+        scale_in_protection: true,
+    };
+    // The deployed rule sends lifecycle actions to the function; here they go to a queue the test reads.
+    let conf = support::sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&conf);
+    let queue = sqs.create_queue().queue_name(&config.asg_name).send().await.expect("queue");
+    let queue = queue.queue_url().expect("url").to_owned();
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("attributes");
+    let queue_arn = attrs
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        .expect("arn")
+        .clone();
+    let events = aws_sdk_eventbridge::Client::new(&conf);
+    let pattern = json!({"source": ["aws.autoscaling"], "detail-type": ["EC2 Instance-launch Lifecycle Action"],
+        "detail": {"AutoScalingGroupName": [config.asg_name]}});
+    events.put_rule().name(&config.asg_name).event_pattern(pattern.to_string()).send().await.expect("rule");
+    events
+        .put_targets()
+        .rule(&config.asg_name)
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().expect("target"),
+        )
+        .send()
+        .await
+        .expect("targets");
+    recorder.clear();
+    let test_autoscaling = aws_sdk_autoscaling::Client::new(&conf);
+    World {
+        clients,
+        recorder,
+        config,
+        subnets,
+        group,
+        queue,
+        sqs,
+        test_autoscaling,
+        events: std::sync::Mutex::new(BTreeMap::new()),
+    }
+}
+
+impl World {
+    /// Scales the group to `n` and returns the instances waiting for their launch action.
+    async fn scale_to(&self, n: i32) -> Vec<String> {
+        self.test_autoscaling
+            .set_desired_capacity()
+            .auto_scaling_group_name(&self.config.asg_name)
+            .desired_capacity(n)
+            .send()
+            .await
+            .expect("scale");
+        let waiting = self.instances_in("Pending:Wait").await;
+        // Collect the launch events EventBridge delivered for them.
+        for _ in 0..20 {
+            if waiting.iter().all(|i| self.events.lock().expect("lock").contains_key(i)) {
+                break;
+            }
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .expect("receive");
+            for m in out.messages() {
+                let event: serde_json::Value =
+                    serde_json::from_str(m.body().unwrap_or_default()).expect("event JSON");
+                let instance = event["detail"]["EC2InstanceId"].as_str().expect("instance").to_owned();
+                self.events.lock().expect("lock").insert(instance, event);
+            }
+        }
+        waiting
+    }
+
+    async fn instances_in(&self, state: &str) -> Vec<String> {
+        let out = self
+            .test_autoscaling
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names(&self.config.asg_name)
+            .send()
+            .await
+            .expect("describe group");
+        let mut ids: Vec<String> = out.auto_scaling_groups()[0]
+            .instances()
+            .iter()
+            .filter(|i| i.lifecycle_state().map(|s| s.as_str()) == Some(state))
+            .filter_map(|i| i.instance_id().map(str::to_owned))
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn event(&self, detail_type: &str, hook: &str, instance: &str) -> serde_json::Value {
+        json!({"version": "0", "id": "e", "detail-type": detail_type, "source": "aws.autoscaling",
+            "account": "123456789012", "time": "2026-11-22T12:00:00Z", "region": "us-east-1", "resources": [],
+            "detail": {"LifecycleActionToken": format!("token-{instance}"), "AutoScalingGroupName": self.config.asg_name,
+                "LifecycleHookName": hook, "EC2InstanceId": instance}})
+    }
+
+    async fn handle(&self, event: serde_json::Value) -> Result<appliance_asg::Report, runtime::HandlerError> {
+        appliance_asg::handle(&self.clients, &self.config, LambdaEvent::new(event, Context::default())).await
+    }
+
+    /// Handles the launch event EventBridge delivered for `instance` (with its real action token).
+    async fn launch(&self, instance: &str) -> Result<appliance_asg::Report, runtime::HandlerError> {
+        let event = self
+            .events
+            .lock()
+            .expect("lock")
+            .get(instance)
+            .cloned()
+            .expect("a launch event for the instance");
+        self.handle(event).await
+    }
+
+    async fn terminate(&self, instance: &str) -> Result<appliance_asg::Report, runtime::HandlerError> {
+        self.handle(self.event("EC2 Instance-terminate Lifecycle Action", "terminate", instance)).await
+    }
+
+    async fn interfaces_of(&self, instance: &str) -> BTreeMap<i32, String> {
+        let out = self
+            .clients
+            .core
+            .ec2
+            .describe_network_interfaces()
+            .filters(Filter::builder().name("attachment.instance-id").values(instance).build())
+            .send()
+            .await
+            .expect("describe");
+        out.network_interfaces()
+            .iter()
+            .filter_map(|i| Some((i.attachment()?.device_index()?, i.network_interface_id()?.to_owned())))
+            .collect()
+    }
+
+    async fn tagged(&self, instance: &str) -> (usize, usize) {
+        let tag = Filter::builder().name(format!("tag:{INSTANCE_TAG}")).values(instance).build();
+        let enis = self
+            .clients
+            .core
+            .ec2
+            .describe_network_interfaces()
+            .filters(tag.clone())
+            .send()
+            .await
+            .expect("enis");
+        let eips = self.clients.core.ec2.describe_addresses().filters(tag).send().await.expect("eips");
+        (enis.network_interfaces().len(), eips.addresses().len())
+    }
+}
+
+#[tokio::test]
+async fn launch_gives_each_device_one_interface_and_a_redelivered_event_changes_nothing() {
+    let w = world(1, PublicIp::Allocate { pool: None }).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one waiting instance");
+    let report = w.launch(&instance).await.expect("launch");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "continue".to_owned())]);
+    assert_eq!(report.role.as_deref(), Some("primary"));
+    assert_eq!(report.licence.as_deref(), Some("fgt-0.lic"));
+    assert_eq!(w.instances_in("InService").await, vec![instance.clone()]);
+    let attached = w.interfaces_of(&instance).await;
+    assert_eq!(attached.keys().copied().collect::<Vec<_>>(), vec![0, 1, 2]);
+
+    let again = w.launch(&instance).await.expect("redelivered");
+    assert_eq!(again.outcomes, vec![(instance.clone(), "skipped: no active launch action".to_owned())]);
+    assert_eq!(w.interfaces_of(&instance).await, attached, "one interface per device index");
+    assert_eq!(w.tagged(&instance).await, (2, 1));
+}
+
+#[tokio::test]
+async fn ten_concurrent_launches_elect_one_primary_and_keep_every_member() {
+    let w = world(0, PublicIp::None).await;
+    let instances = w.scale_to(10).await;
+    assert_eq!(instances.len(), 10);
+    let w = std::sync::Arc::new(w);
+    let tasks: Vec<_> = instances
+        .iter()
+        .map(|i| {
+            let (w, i) = (std::sync::Arc::clone(&w), i.clone());
+            tokio::spawn(async move { w.launch(&i).await })
+        })
+        .collect();
+    let mut roles = Vec::new();
+    for t in tasks {
+        roles.push(t.await.expect("task").expect("launch").role.expect("role"));
+    }
+    assert_eq!(roles.iter().filter(|r| *r == "primary").count(), 1, "{roles:?}");
+    let members = state::members(&w.clients.core, &w.config.table).await.expect("members");
+    assert_eq!(members.iter().map(|m| m.instance_id.clone()).collect::<Vec<_>>(), instances);
+    assert_eq!(w.instances_in("InService").await, instances);
+}
+
+#[tokio::test]
+async fn the_primary_terminating_hands_over_and_frees_its_licence() {
+    let w = world(2, PublicIp::None).await;
+    let instances = w.scale_to(2).await;
+    w.launch(&instances[0]).await.expect("first");
+    w.launch(&instances[1]).await.expect("second");
+    let primary = state::primary(&w.clients.core, &w.config.table).await.expect("primary").expect("one");
+    let other = instances.iter().find(|i| **i != primary).expect("other").clone();
+    let report = w.terminate(&primary).await.expect("terminate");
+    assert_eq!(report.outcomes, vec![(primary.clone(), "continue".to_owned())]);
+    assert_eq!(state::primary(&w.clients.core, &w.config.table).await.expect("primary"), Some(other.clone()));
+    let leases = state::leases(&w.clients.core, &w.config.table).await.expect("leases");
+    assert_eq!(
+        leases.values().cloned().collect::<Vec<_>>(),
+        vec![other],
+        "the terminated primary's licence is back"
+    );
+}
+
+#[tokio::test]
+async fn an_exhausted_licence_pool_abandons_the_launch_and_fails_loudly() {
+    let w = world(1, PublicIp::Allocate { pool: None }).await;
+    let instances = w.scale_to(2).await;
+    w.launch(&instances[0]).await.expect("first gets the licence");
+    let err = w.launch(&instances[1]).await.expect_err("no licence left");
+    assert_eq!(err.error_type(), "LicencePoolEmpty", "{err}");
+    assert_eq!(w.tagged(&instances[1]).await, (0, 0), "its interfaces and address were undone");
+    assert!(state::member(&w.clients.core, &w.config.table, &instances[1]).await.expect("get").is_none());
+    assert!(!w.instances_in("InService").await.contains(&instances[1]), "abandoned");
+    // The retry Lambda makes finds no action waiting and changes nothing.
+    let retry = w.launch(&instances[1]).await.expect("retry");
+    assert_eq!(retry.outcomes, vec![(instances[1].clone(), "skipped: no active launch action".to_owned())]);
+}
+
+#[tokio::test]
+async fn terminate_keeps_the_users_elastic_ip() {
+    let user = {
+        let (clients, _) = recorded().await;
+        clients
+            .core
+            .ec2
+            .allocate_address()
+            .send()
+            .await
+            .expect("user's EIP")
+            .allocation_id()
+            .expect("id")
+            .to_owned()
+    };
+    let w = world(0, PublicIp::Existing { allocation_ids: vec![user.clone()] }).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    w.launch(&instance).await.expect("launch");
+    w.terminate(&instance).await.expect("terminate");
+    let out =
+        w.clients.core.ec2.describe_addresses().allocation_ids(&user).send().await.expect("still allocated");
+    assert_eq!(out.addresses().len(), 1);
+    assert!(out.addresses()[0].association_id().is_none());
+}
+
+#[tokio::test]
+async fn a_failure_mid_launch_is_undone_and_abandoned() {
+    let mut w = world(0, PublicIp::Allocate { pool: None }).await;
+    // Device 2's subnets do not exist: device 1 is created, then device 2 fails.
+    for s in w.config.interfaces[1].subnets.values_mut() {
+        *s = "subnet-0000000000000dead".to_owned();
+    }
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    let report = w.launch(&instance).await.expect("handled");
+    let (_, outcome) = &report.outcomes[0];
+    assert!(outcome.starts_with("abandon: CreateNetworkInterface failed"), "{outcome}");
+    assert_eq!(w.tagged(&instance).await, (0, 0), "nothing left behind");
+    assert!(!w.instances_in("InService").await.contains(&instance));
+    let _ = (&w.subnets, &w.group);
+}
+
+#[tokio::test]
+async fn a_malformed_event_makes_no_aws_call() {
+    let w = world(0, PublicIp::None).await;
+    for event in [
+        json!({"detail-type": "EC2 Instance-launch Lifecycle Action", "detail": {"EC2InstanceId": "i-1"}}),
+        w.event("EC2 Instance-launch Lifecycle Action", "launch", "not-an-instance"),
+        json!("hello"),
+    ] {
+        let err = w.handle(event).await.expect_err("rejected");
+        assert_eq!(err.error_type(), "NonRetryable");
+    }
+    assert_eq!(w.recorder.actions(), Vec::<String>::new());
+}
+
+/// IAM actions of the synthesized LifecycleRole.
+fn allowed_actions() -> BTreeSet<String> {
+    use synth::cfn::resources::iam::Effect;
+    use synth::cfn::{LogicalId, ResourceProps};
+    let source = include_str!("../../blueprints/appliance-asg.yaml");
+    let artifact = synth::synthesize("blueprints/appliance-asg.yaml", source, None).expect("synth");
+    let role = &artifact.template.resources[&LogicalId::new("LifecycleRole").expect("id")];
+    let ResourceProps::Role(role) = &role.props else { panic!("LifecycleRole is not a role") };
+    role.policies
+        .iter()
+        .flat_map(|p| p.policy_document.statement.iter())
+        .filter(|s| s.effect == Effect::Allow)
+        .flat_map(|s| s.action.iter().cloned())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_call_is_allowed_by_the_synthesized_policy() {
+    let w = world(1, PublicIp::Allocate { pool: None }).await;
+    let instances = w.scale_to(2).await;
+    w.launch(&instances[0]).await.expect("launch");
+    let _ = w.launch(&instances[1]).await; // pool empty: abandon path
+    w.terminate(&instances[0]).await.expect("terminate");
+    w.handle(json!({"detail-type": "Scheduled Event", "detail": {}})).await.expect("sweep");
+    // IAM names an operation's permission differently in a few places.
+    let recorded: BTreeSet<String> = w
+        .recorder
+        .actions()
+        .into_iter()
+        .map(|a| if a == "s3:ListObjectsV2" { "s3:ListBucket".to_owned() } else { a })
+        .collect();
+    for op in [
+        "ec2:CreateNetworkInterface",
+        "ec2:AllocateAddress",
+        "ec2:ReleaseAddress",
+        "autoscaling:CompleteLifecycleAction",
+        "dynamodb:Scan",
+    ] {
+        assert!(recorded.contains(op), "{op} not exercised: {recorded:?}");
+    }
+    let allowed = allowed_actions();
+    let denied: Vec<&String> = recorded.iter().filter(|a| !allowed.contains(*a)).collect();
+    assert!(denied.is_empty(), "the synthesized policy does not allow {denied:?} (allowed: {allowed:?})");
+}
