@@ -103,7 +103,12 @@ fn appliance_asg(a: &ApplianceAsg, base: &str, out: &mut Vec<Problem>) {
         if list.len() != a.zones.len() {
             out.push((
                 at(path),
-                format!("{} subnets for {} zones: give one subnet per zone", list.len(), a.zones.len()),
+                format!(
+                    "{} subnet{} for {} zones: give one subnet per zone",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" },
+                    a.zones.len()
+                ),
                 Some(format!("list them in the order of zones: {}", a.zones.join(", "))),
             ));
         }
@@ -138,7 +143,12 @@ fn appliance_asg(a: &ApplianceAsg, base: &str, out: &mut Vec<Problem>) {
                 if (ids.len() as u32) < c.max {
                     out.push((
                         at(&format!("{path}.public_ip.elastic_ips")),
-                        format!("{} Elastic IPs for up to {} instances: an instance launched without a free one is abandoned", ids.len(), c.max),
+                        format!(
+                            "{} Elastic IP{} for up to {} instances: an instance launched without a free one is abandoned",
+                            ids.len(),
+                            if ids.len() == 1 { "" } else { "s" },
+                            c.max
+                        ),
                         Some("list at least capacity.max allocation ids".to_owned()),
                     ));
                 }
