@@ -69,6 +69,31 @@ class LaunchLifecycleTest(unittest.TestCase):
                                            LifecycleActionToken=event["detail"]["LifecycleActionToken"], LifecycleActionResult="CONTINUE")
         self.assertEqual(self.states()[instance], "InService")
 
+    def test_hooks_of_a_group_from_a_template_hold_its_first_instances(self):
+        image = self.ec2.describe_images()["Images"][0]["ImageId"]
+        body = f"""
+Resources:
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties: {{LaunchTemplateData: {{ImageId: {image}, InstanceType: t3.micro}}}}
+  Group:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      AutoScalingGroupName: from-template
+      MinSize: "1"
+      MaxSize: "2"
+      DesiredCapacity: "1"
+      VPCZoneIdentifier: [{self.subnet}]
+      LaunchTemplate: {{LaunchTemplateId: {{Ref: Template}}, Version: {{"Fn::GetAtt": [Template, LatestVersionNumber]}}}}
+      LifecycleHookSpecificationList:
+        - {{LifecycleHookName: launch, LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING", DefaultResult: ABANDON, HeartbeatTimeout: 900}}
+"""
+        self.emu.client("cloudformation").create_stack(StackName="asg", TemplateBody=body)
+        hooks = self.asg.describe_lifecycle_hooks(AutoScalingGroupName="from-template")["LifecycleHooks"]
+        self.assertEqual([(h["LifecycleHookName"], h["HeartbeatTimeout"]) for h in hooks], [("launch", 900)])
+        group = self.asg.describe_auto_scaling_groups(AutoScalingGroupNames=["from-template"])["AutoScalingGroups"][0]
+        self.assertEqual([i["LifecycleState"] for i in group["Instances"]], ["Pending:Wait"])
+
     def test_interfaces_marked_delete_on_termination_go_with_the_instance(self):
         self.asg.set_desired_capacity(AutoScalingGroupName="fw", DesiredCapacity=1)
         [instance] = self.states()

@@ -123,6 +123,12 @@ class StackLifecycleTest(unittest.TestCase):
         self.cfn.delete_stack(StackName="held")
         self.assertEqual(self.cfn.list_stacks(StackStatusFilter=["DELETE_FAILED"])["StackSummaries"], [])
 
+    def test_a_stack_with_a_type_moto_cannot_create_still_describes_its_resources(self):
+        body = NETWORK + "  Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties: {Bucket: b, PolicyDocument: {Statement: []}}\n"
+        self.cfn.execute_change_set(ChangeSetName=self.change_set("odd", body, "CREATE"))
+        detail = self.cfn.describe_stack_resource(StackName="odd", LogicalResourceId="Logs")["StackResourceDetail"]
+        self.assertTrue(detail["PhysicalResourceId"])
+
     def test_stand_ins_take_the_ids_they_are_given(self):
         vpc = self.ec2.create_vpc(CidrBlock="10.200.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "emulator:id", "Value": "vpc-0a1b2c3d4e5f60718"}]}])
         self.assertEqual(vpc["Vpc"]["VpcId"], "vpc-0a1b2c3d4e5f60718")

@@ -59,15 +59,9 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
                     description: Some("boot interface (device 0)".into()),
                     ..Default::default()
                 }],
-                block_device_mappings: vec![ec2::BlockDeviceMapping {
-                    device_name: Some("/dev/xvda".into()),
-                    ebs: Some(ec2::Ebs {
-                        encrypted: Some(true.into()),
-                        delete_on_termination: Some(true.into()),
-                        volume_type: Some("gp3".into()),
-                        ..Default::default()
-                    }),
-                }],
+                // No block device mapping: the root device's name and size belong to the appliance
+                // image (naming a device the image lacks adds a volume AWS rejects without a size);
+                // encrypt with the account's EBS encryption by default.
                 tag_specifications: vec![ec2::TagSpecification {
                     resource_type: Some("instance".into()),
                     tags: ctx.tags(),

@@ -10,7 +10,9 @@ Attachment.DeleteOnTermination (so extra interfaces outlive their instance). Wit
 - CompleteLifecycleAction and RecordLifecycleActionHeartbeat take the action's token or the instance
   ID; an action that is not pending is a ValidationError "No active Lifecycle Action found with
   instance ID ..." (or "... with token ..."), as AWS answers;
-- Attachment.DeleteOnTermination is honoured, and terminating an instance deletes such interfaces.
+- Attachment.DeleteOnTermination is honoured, and terminating an instance deletes such interfaces;
+- `LifecycleHookSpecificationList` of an `AWS::AutoScaling::AutoScalingGroup` in a template creates
+  the hooks before the group's first instances launch (moto ignored it), so they wait too.
 
 - each launch action is announced on the default event bus as AWS does (`source: aws.autoscaling`,
   `detail-type: EC2 Instance-launch Lifecycle Action`, the token in the detail), so rules deliver it
@@ -106,6 +108,22 @@ def apply() -> str:
         # Instances waiting for a lifecycle action count toward the group's capacity, as in AWS.
         return [s for s in self.instance_states if s.lifecycle_state in ("InService", "Pending", "Pending:Wait")]
 
+    original_cfn_create = asg_models.FakeAutoScalingGroup.create_from_cloudformation_json.__func__
+
+    def cfn_create(cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any):
+        properties = cloudformation_json.get("Properties", {})
+        backend = asg_models.autoscaling_backends[account_id][region_name]
+        for spec in properties.get("LifecycleHookSpecificationList", []):
+            backend.create_lifecycle_hook(
+                name=spec["LifecycleHookName"],
+                as_name=resource_name,
+                transition=spec["LifecycleTransition"],
+                timeout=int(spec["HeartbeatTimeout"]) if "HeartbeatTimeout" in spec else None,
+                result=spec.get("DefaultResult"),
+            )
+        return original_cfn_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    asg_models.FakeAutoScalingGroup.create_from_cloudformation_json = classmethod(cfn_create)
     asg_models.FakeAutoScalingGroup.replace_autoscaling_group_instances = replace
     asg_models.FakeAutoScalingGroup.active_instances = active_instances
 

@@ -12,6 +12,7 @@ resource drops the stack record anyway. With this plugin:
   and parameters (resources updated before the failure are not restored: moto cannot);
 - change sets list a resource as modified when a parameter it references changes (moto compares
   templates only, so a new code key for a function showed no change);
+- a stack holding a type moto cannot create still answers DescribeStackResource(s);
 - DeleteStack deletes in reverse creation order; a resource that cannot be deleted gets DELETE_FAILED,
   the stack ends DELETE_FAILED and stays, and a later DeleteStack retries.
 """
@@ -229,6 +230,9 @@ def apply() -> str:
         return changes
 
     cfn_models.ChangeSet.diff = diff
+    # Types moto cannot create leave None in the resource map, which made DescribeStackResource of any
+    # resource of such a stack fail with HTTP 500.
+    cfn_models.Stack.stack_resources = property(lambda self: [r for r in self.resource_map.values() if r is not None])
     cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
     cfn_models.CloudFormationBackend.delete_stack = delete_stack
     return NAME
