@@ -153,6 +153,39 @@ class DeployTest(unittest.TestCase):
             for g in groups:
                 self.assertIn(res[g] + "=", env["TARGET_GROUPS"])
 
+    def test_appliance_asg_template_deploys_with_instances_waiting_for_the_function(self):
+        [path] = glob.glob(os.path.join(ROOT, "out", "appliance-asg", "template.*"))
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+        zones = {"eu-west-1a": "us-east-1a", "eu-west-1b": "us-east-1b"}
+        mapping = {}
+
+        def rewrite(body: str) -> str:
+            # The blueprint names a VPC, subnets and zones of a real account; map them to emulator ones.
+            body = re.sub(r"vpc-[0-9a-f]{17}", vpc, body)
+            for i, subnet in enumerate(dict.fromkeys(re.findall(r"subnet-[0-9a-f]{17}", body))):
+                zone = "us-east-1a" if i % 2 == 0 else "us-east-1b"
+                mapping[subnet] = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.60.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+                body = body.replace(subnet, mapping[subnet])
+            for real, emulated in zones.items():
+                body = body.replace(real, emulated)
+            return body
+
+        d = self.deploy(path, rewrite)
+        template, res = d["template"], d["resources"]
+        self.assertEqual(set(template["Resources"]) - {"LicenceBucketPolicy"} - set(res), set(), "resources missing after deploy")
+        asg = self.emu.client("autoscaling")
+        hooks = {h["LifecycleTransition"]: h["DefaultResult"] for h in asg.describe_lifecycle_hooks(AutoScalingGroupName="appliance-asg")["LifecycleHooks"]}
+        self.assertEqual(hooks, {"autoscaling:EC2_INSTANCE_LAUNCHING": "ABANDON", "autoscaling:EC2_INSTANCE_TERMINATING": "CONTINUE"})
+        group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["appliance-asg"])["AutoScalingGroups"][0]
+        self.assertEqual([i["LifecycleState"] for i in group["Instances"]], ["Pending:Wait", "Pending:Wait"], "instances wait for the function")
+        env = self.emu.client("lambda").get_function_configuration(FunctionName=res["LifecycleFunction"])["Environment"]["Variables"]
+        interfaces = json.loads(env["INTERFACES"])
+        self.assertEqual([i["device_index"] for i in interfaces], [1, 2])
+        self.assertEqual(set(interfaces[0]["subnets"]), {"us-east-1a", "us-east-1b"})
+        self.assertTrue(set(interfaces[0]["subnets"].values()) <= set(mapping.values()))
+        self.assertEqual((env["ASG_NAME"], env["STATE_TABLE"], env["LICENCE_BUCKET"]), ("appliance-asg", res["State"], res["LicenceBucket"]))
+
 
 def _cfn_constructor(loader, suffix, node):
     if isinstance(node, yaml.ScalarNode):
