@@ -136,6 +136,10 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         if ready.changes.is_empty() {
             eprintln!("diff: no resource changes; only the stack's parameters or outputs differ");
         }
+        eprintln!(
+            "diff: changes pending (exit code {CHANGES_PENDING}); `cargo xtask deploy {}` applies them",
+            args.blueprint
+        );
         return Ok(CHANGES_PENDING);
     }
     if ready.changes.is_empty() {
