@@ -38,11 +38,11 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         crate::synth::display_path(root, &template_path),
         body_text.len()
     );
+    // Connect first: missing credentials or region should not wait for the validators.
+    let session = Session::open(root, args.target).await?;
     let venv = crate::python::ensure_venv(root)?;
     crate::validators::run_on(&venv, root, std::slice::from_ref(&template_path))
         .context("the template failed validation; nothing was deployed")?;
-
-    let session = Session::open(root, args.target).await?;
     if args.target == Target::Local {
         local::ensure_stand_ins(&session, &artifact.external).await?;
     }

@@ -79,12 +79,11 @@ impl Session {
 }
 
 async fn account_id(conf: &SdkConfig) -> anyhow::Result<String> {
-    let who = aws_sdk_sts::Client::new(conf)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", aws_sdk_sts::error::DisplayErrorContext(e)))
-        .context("cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity)")?;
+    let who = aws_sdk_sts::Client::new(conf).get_caller_identity().send().await.map_err(sdk).context(
+        "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity); configure \
+             credentials (AWS_PROFILE, `aws sso login`, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), \
+             or use --target local",
+    )?;
     who.account().map(str::to_owned).context("sts:GetCallerIdentity returned no account")
 }
 
@@ -106,6 +105,18 @@ where
             let err = s.err();
             anyhow::anyhow!("{}: {}", err.code().unwrap_or("error"), err.message().unwrap_or("(no message)"))
         }
-        other => anyhow::anyhow!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(other)),
+        // Transport and credential failures: each cause's message, without the debug dumps.
+        other => {
+            let mut chain = vec![other.to_string()];
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                let text = cause.to_string();
+                if !chain.iter().any(|c| c.contains(&text)) {
+                    chain.push(text);
+                }
+                source = cause.source();
+            }
+            anyhow::anyhow!("{}", chain.join(": "))
+        }
     }
 }
