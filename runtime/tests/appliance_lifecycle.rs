@@ -416,6 +416,45 @@ async fn an_exhausted_licence_pool_abandons_the_launch_and_fails_loudly() {
 }
 
 #[tokio::test]
+async fn token_lists_join_the_licence_pool() {
+    let w = world(1, PublicIp::None).await;
+    let bucket = w.config.licence_bucket.clone().expect("bucket");
+    w.clients
+        .s3
+        .put_object()
+        .bucket(&bucket)
+        .key("tokens.json")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(br#"["TOKEN-A", "TOKEN-B"]"#))
+        .send()
+        .await
+        .expect("token list");
+    let instances = w.scale_to(4).await;
+    let mut leased = Vec::new();
+    for i in &instances[..3] {
+        leased.push(w.launch(i).await.expect("launch").licence.expect("a licence"));
+    }
+    leased.sort();
+    assert_eq!(leased, vec!["fgt-0.lic", "tokens.json#0", "tokens.json#1"]);
+    let err = w.launch(&instances[3]).await.expect_err("pool of three");
+    assert_eq!(err.error_type(), "LicencePoolEmpty");
+    let recorded: BTreeSet<String> = w.recorder.actions().into_iter().collect();
+    assert!(recorded.contains("s3:GetObject") && allowed_actions().contains("s3:GetObject"), "{recorded:?}");
+
+    // A token list that is not a list of strings stops launches loudly.
+    w.clients
+        .s3
+        .put_object()
+        .bucket(&bucket)
+        .key("broken.json")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"{\"tokens\": 1}"))
+        .send()
+        .await
+        .expect("broken list");
+    let pool = appliance_asg::lifecycle::licence_pool(&w.clients, &bucket).await.expect_err("broken");
+    assert_eq!(pool.error_type(), "CorruptState", "{pool}");
+}
+
+#[tokio::test]
 async fn terminate_keeps_the_users_elastic_ip() {
     let user = {
         let (clients, _) = recorded().await;

@@ -587,7 +587,8 @@ pub struct ApplianceAsg {
     /// Protect the primary from scale-in, so the group never removes it while others remain.
     #[serde(default = "default_true")]
     pub primary_scale_in_protection: bool,
-    /// `files`: a private bucket of licence files (`*.lic`), one leased to each instance.
+    /// `files`: a private bucket of licence files (`*.lic`) and token lists (`*.json`), one licence
+    /// leased to each instance.
     #[serde(default)]
     pub licences: Licences,
     /// CPU architecture of the lifecycle function.
@@ -696,7 +697,8 @@ pub enum Licences {
     /// The appliances need no licence file.
     #[default]
     None,
-    /// A licence bucket; each instance leases one `*.lic` file, returned when it terminates.
+    /// A licence bucket; each instance leases one licence, returned when it terminates: a `*.lic`
+    /// file, or a token from a `*.json` token list (a JSON list of strings).
     Files,
 }
 

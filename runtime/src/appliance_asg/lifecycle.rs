@@ -112,18 +112,51 @@ pub async fn protect(
     Ok(())
 }
 
-/// The licence files of the pool (`*.lic` keys), every page.
+/// The licence pool: every licence file (`*.lic`) of the bucket, and every token of its token lists
+/// (`*.json`, each a JSON list of strings), named `<key>#<position>`. Every page is read. A token list
+/// that is not a list of strings is an error, never skipped.
 pub async fn licence_pool(clients: &Clients, bucket: &str) -> std::result::Result<Vec<String>, HandlerError> {
-    let mut names = Vec::new();
+    let mut keys = Vec::new();
     let mut pages = clients.s3.list_objects_v2().bucket(bucket).into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| aws("ListObjectsV2", &e))?;
-        names.extend(
-            page.contents().iter().filter_map(|o| o.key()).filter(|k| k.ends_with(".lic")).map(str::to_owned),
-        );
+        keys.extend(page.contents().iter().filter_map(|o| o.key()).map(str::to_owned));
+    }
+    let mut names = Vec::new();
+    for key in keys {
+        if key.ends_with(".lic") {
+            names.push(key);
+        } else if key.ends_with(".json") {
+            let tokens = token_list(clients, bucket, &key).await?;
+            names.extend((0..tokens.len()).map(|i| format!("{key}#{i}")));
+        }
     }
     names.sort();
     Ok(names)
+}
+
+/// The tokens of a token list.
+pub async fn token_list(
+    clients: &Clients,
+    bucket: &str,
+    key: &str,
+) -> std::result::Result<Vec<String>, HandlerError> {
+    let out =
+        clients.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| aws("GetObject", &e))?;
+    let body = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| HandlerError::Aws {
+            operation: "GetObject",
+            message: format!("reading s3://{bucket}/{key}: {e}"),
+        })?
+        .into_bytes();
+    serde_json::from_slice::<Vec<String>>(&body).map_err(|e| {
+        HandlerError::CorruptState(format!(
+            "licence token list s3://{bucket}/{key} is not a JSON list of strings ({e}): fix or remove it"
+        ))
+    })
 }
 
 /// Whether the instance no longer exists or is terminating.

@@ -5,7 +5,8 @@
 //! fails), join the cluster, elect the primary (exactly one under concurrent launches), lease a
 //! licence, then complete the action with CONTINUE. Whatever makes the instance impossible to make
 //! whole (no subnet in its zone, an exhausted licence pool, an AWS failure) undoes what was done for
-//! it and completes the action with ABANDON and the reason. A launch event for an instance that is no
+//! it and completes the action with ABANDON and the reason; an empty pool or unreadable state or
+//! licence list also fails the invocation, for the alarm. A launch event for an instance that is no
 //! longer waiting (a redelivery after completion) changes nothing.
 //!
 //! Terminate action, and instances that vanished without one (the scheduled sweep): undo the
@@ -218,8 +219,8 @@ async fn launch(clients: &Clients, config: &Config, action: &Action) -> Result<R
             lifecycle::complete(clients, config, action, lifecycle::Result::Abandon).await?;
             report.outcomes.push((id.clone(), format!("abandon: {e}")));
             match e {
-                // Surfaced as a failed invocation too: an empty pool needs a person.
-                HandlerError::LicencePoolEmpty(_) => Err(e),
+                // Surfaced as a failed invocation too (the errors alarm): these need a person.
+                HandlerError::LicencePoolEmpty(_) | HandlerError::CorruptState(_) => Err(e),
                 _ => Ok(report),
             }
         }

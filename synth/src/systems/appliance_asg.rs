@@ -466,6 +466,14 @@ fn grants(
     );
     if let Some(bucket) = licence_bucket {
         f.grant(t, Statement::allow(vec!["s3:ListBucket".into()], vec![Expr::get_att(bucket, "Arn")]));
+        // Token lists (`*.json`) are read to count their tokens.
+        f.grant(
+            t,
+            Statement::allow(
+                vec!["s3:GetObject".into()],
+                vec![Expr::join("", [Expr::get_att(bucket, "Arn"), "/*".into()])],
+            ),
+        );
     }
 }
 
