@@ -8,6 +8,7 @@ its internals.
 
 from . import (
     asg_launch_hooks,
+    autoscaling_lifecycle,
     cloudformation_alarms,
     cloudformation_stack_lifecycle,
     cloudformation_types,
@@ -21,6 +22,7 @@ from . import (
 
 PLUGINS = [
     asg_launch_hooks,
+    autoscaling_lifecycle,  # after asg_launch_hooks, which it supersedes
     cloudformation_alarms,
     cloudformation_stack_lifecycle,
     cloudformation_types,
