@@ -189,13 +189,74 @@ pub mod appliance_asg {
         /// `true` to protect the primary from scale-in.
         pub const SCALE_IN_PROTECTION: EnvVar =
             EnvVar { name: "SCALE_IN_PROTECTION", doc: "true to protect the primary instance from scale-in" };
+        /// The function that pushes configuration to the appliances (inside the VPC), empty for none.
+        pub const CONFIGURE_FUNCTION: EnvVar = EnvVar {
+            name: "CONFIGURE_FUNCTION",
+            doc: "name of the function that configures the appliances over HTTPS, or empty for none",
+        };
+        /// The SSM parameter holding the configuration template and its variables, as JSON
+        /// (`{"template": "...", "variables": {...}}`), empty when `CONFIGURE_FUNCTION` is.
+        pub const CONFIG_PARAMETER: EnvVar = EnvVar {
+            name: "CONFIG_PARAMETER",
+            doc: "SSM parameter holding the appliance configuration template and variables (JSON), or empty",
+        };
+        /// The Secrets Manager secret whose string is the appliances' admin password.
+        pub const ADMIN_SECRET: EnvVar = EnvVar {
+            name: "ADMIN_SECRET",
+            doc: "ARN of the Secrets Manager secret holding the appliances' admin password, or empty",
+        };
+        /// The device index of the interface whose private address serves the appliance API.
+        pub const API_DEVICE_INDEX: EnvVar = EnvVar {
+            name: "API_DEVICE_INDEX",
+            doc: "device index of the interface whose private address serves the appliance API",
+        };
         /// The partition key attribute of the state table.
         pub const STATE_KEY_ATTRIBUTE: &str = "pk";
 
         pub const FUNCTION: FunctionSpec = FunctionSpec {
             binary: "appliance-asg-lifecycle",
             summary: "gives appliance instances their interfaces, addresses, role and licence",
-            env: &[ASG_NAME, STATE_TABLE, INTERFACES, LICENCE_BUCKET, SCALE_IN_PROTECTION],
+            env: &[
+                ASG_NAME,
+                STATE_TABLE,
+                INTERFACES,
+                LICENCE_BUCKET,
+                SCALE_IN_PROTECTION,
+                CONFIGURE_FUNCTION,
+                CONFIG_PARAMETER,
+                ADMIN_SECRET,
+                API_DEVICE_INDEX,
+            ],
+        };
+    }
+
+    /// Pushes the rendered configuration, licence and admin password to one appliance over HTTPS.
+    /// Runs in the VPC (the appliance API is private) and is invoked only by the lifecycle function,
+    /// which passes the password: this function's role reads nothing.
+    pub mod configure {
+        use crate::{EnvVar, FunctionSpec};
+
+        /// The TCP port of the appliance's HTTPS API.
+        pub const API_PORT: EnvVar = EnvVar { name: "API_PORT", doc: "TCP port of the appliance HTTPS API" };
+        /// The administrator account the function logs in as.
+        pub const ADMIN_USER: EnvVar =
+            EnvVar { name: "ADMIN_USER", doc: "administrator user name on the appliances" };
+        /// Accepted certificate fingerprints (SHA-256, hex, comma-separated); empty to verify the
+        /// certificate against the public CAs for the appliance's IP address.
+        pub const TLS_FINGERPRINTS: EnvVar = EnvVar {
+            name: "TLS_FINGERPRINTS",
+            doc: "SHA-256 fingerprints of accepted appliance certificates, comma-separated, or empty for CA verification",
+        };
+        /// How long to wait for a launching appliance's API to answer.
+        pub const BOOT_TIMEOUT_SECONDS: EnvVar = EnvVar {
+            name: "BOOT_TIMEOUT_SECONDS",
+            doc: "seconds to wait for a launching appliance's API to answer",
+        };
+
+        pub const FUNCTION: FunctionSpec = FunctionSpec {
+            binary: "appliance-asg-configure",
+            summary: "pushes password, licence and configuration to an appliance over verified HTTPS",
+            env: &[API_PORT, ADMIN_USER, TLS_FINGERPRINTS, BOOT_TIMEOUT_SECONDS],
         };
     }
 }
@@ -206,6 +267,7 @@ pub const ALL_FUNCTIONS: &[FunctionSpec] = &[
     private_lambda::caller::FUNCTION,
     alb_static_ip::sync::FUNCTION,
     appliance_asg::lifecycle::FUNCTION,
+    appliance_asg::configure::FUNCTION,
 ];
 
 #[cfg(test)]

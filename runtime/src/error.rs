@@ -36,6 +36,9 @@ pub enum HandlerError {
     /// Every licence of the pool is leased; retried, as a terminating instance may return one.
     #[error("licence pool empty: {0}")]
     LicencePoolEmpty(String),
+    /// An appliance could not be configured (unreachable, refused, or its certificate rejected).
+    #[error("appliance not configured: {0}")]
+    Appliance(String),
 }
 
 /// Why a peer counts as unreachable; the message says which.
@@ -79,6 +82,7 @@ impl HandlerError {
             HandlerError::ConcurrentUpdate(_) => "ConcurrentUpdate",
             HandlerError::CorruptState(_) => "CorruptState",
             HandlerError::LicencePoolEmpty(_) => "LicencePoolEmpty",
+            HandlerError::Appliance(_) => "ApplianceNotConfigured",
         }
     }
 

@@ -141,9 +141,19 @@ pub async fn token_list(
     bucket: &str,
     key: &str,
 ) -> std::result::Result<Vec<String>, HandlerError> {
+    let body = object(clients, bucket, key).await?;
+    serde_json::from_slice::<Vec<String>>(&body).map_err(|e| {
+        HandlerError::CorruptState(format!(
+            "licence token list s3://{bucket}/{key} is not a JSON list of strings ({e}): fix or remove it"
+        ))
+    })
+}
+
+/// An object of the licence bucket.
+pub async fn object(clients: &Clients, bucket: &str, key: &str) -> std::result::Result<Vec<u8>, HandlerError> {
     let out =
         clients.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| aws("GetObject", &e))?;
-    let body = out
+    Ok(out
         .body
         .collect()
         .await
@@ -151,12 +161,8 @@ pub async fn token_list(
             operation: "GetObject",
             message: format!("reading s3://{bucket}/{key}: {e}"),
         })?
-        .into_bytes();
-    serde_json::from_slice::<Vec<String>>(&body).map_err(|e| {
-        HandlerError::CorruptState(format!(
-            "licence token list s3://{bucket}/{key} is not a JSON list of strings ({e}): fix or remove it"
-        ))
-    })
+        .into_bytes()
+        .to_vec())
 }
 
 /// Whether the instance no longer exists or is terminating.

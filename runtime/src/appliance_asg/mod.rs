@@ -13,13 +13,24 @@
 //! network (release only addresses the function allocated, never the user's), return the licence,
 //! hand the primary role over, leave the cluster, then CONTINUE.
 //!
-//! [`plan`] and [`interfaces`] are pure; [`network`], [`state`] and [`lifecycle`] talk to AWS.
-//! Not yet here (issue 5, next part): configuring the appliance itself over HTTPS.
+//! Appliance configuration (when the blueprint has some): before CONTINUE, the launch renders the
+//! blueprint's template for the instance ([`render`]) and has the configure function, in the VPC,
+//! push the admin password, the licence and the configuration over verified HTTPS
+//! ([`configure`], [`appliance_api`]); a failure undoes and ABANDONs like any other. Each member
+//! records the primary it was configured for; when the primary changes (terminate, sweep), every
+//! member configured for another primary is pushed again ([`plan::reconfigure`]).
+//!
+//! [`plan`], [`interfaces`] and [`render`] are pure; [`network`], [`state`], [`lifecycle`] and
+//! [`provision`] talk to AWS, [`appliance_api`] to the appliances.
 
+pub mod appliance_api;
+pub mod configure;
 pub mod interfaces;
 pub mod lifecycle;
 pub mod network;
 pub mod plan;
+pub mod provision;
+pub mod render;
 pub mod state;
 
 use contract::appliance_asg::lifecycle as env;
@@ -35,6 +46,9 @@ pub struct Clients {
     pub core: crate::Clients,
     pub autoscaling: aws_sdk_autoscaling::Client,
     pub s3: aws_sdk_s3::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
+    pub ssm: aws_sdk_ssm::Client,
 }
 
 impl Clients {
@@ -47,6 +61,9 @@ impl Clients {
             core: crate::Clients::from_conf(conf),
             autoscaling: aws_sdk_autoscaling::Client::new(conf),
             s3: aws_sdk_s3::Client::new(conf),
+            lambda: aws_sdk_lambda::Client::new(conf),
+            secretsmanager: aws_sdk_secretsmanager::Client::new(conf),
+            ssm: aws_sdk_ssm::Client::new(conf),
         }
     }
 }
@@ -59,6 +76,21 @@ pub struct Config {
     pub interfaces: Vec<InterfaceSpec>,
     pub licence_bucket: Option<String>,
     pub scale_in_protection: bool,
+    /// How appliances are configured, if they are.
+    pub configuration: Option<Configuration>,
+}
+
+/// Where the appliance configuration comes from and who pushes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Configuration {
+    /// The configure function's name.
+    pub function: String,
+    /// The SSM parameter holding the template and its variables.
+    pub parameter: String,
+    /// The Secrets Manager secret holding the admin password.
+    pub admin_secret: String,
+    /// The device index whose private address serves the API.
+    pub api_device_index: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +119,28 @@ impl Config {
         })?;
         let protection = read(env::SCALE_IN_PROTECTION)?;
         let bucket = read(env::LICENCE_BUCKET)?;
+        let function = read(env::CONFIGURE_FUNCTION)?;
+        let device = read(env::API_DEVICE_INDEX)?;
+        let configuration = if function.is_empty() {
+            None
+        } else {
+            let (parameter, admin_secret) = (read(env::CONFIG_PARAMETER)?, read(env::ADMIN_SECRET)?);
+            for (v, value) in [(env::CONFIG_PARAMETER, &parameter), (env::ADMIN_SECRET, &admin_secret)] {
+                if value.is_empty() {
+                    return Err(invalid(v, value, format!("expected a value when {} is set", env::CONFIGURE_FUNCTION.name)));
+                }
+            }
+            Some(Configuration {
+                function,
+                parameter,
+                admin_secret,
+                api_device_index: device
+                    .parse()
+                    .map_err(|_| invalid(env::API_DEVICE_INDEX, &device, "expected a device index".to_owned()))?,
+            })
+        };
         Ok(Config {
+            configuration,
             asg_name: read(env::ASG_NAME)?,
             table: read(env::STATE_TABLE)?,
             interfaces,
@@ -193,6 +246,9 @@ pub async fn handle(
             cleanup(clients, config, &action.instance_id).await?;
             lifecycle::complete(clients, config, &action, lifecycle::Result::Continue).await?;
             report.outcomes.push((action.instance_id.clone(), "continue".to_owned()));
+            // After the action completes: a slow appliance must not hold the termination up, and a
+            // failed push is retried with the event (the plan only lists who still needs one).
+            reconfigure(clients, config, &mut report).await?;
             Ok(report)
         }
         Event::Sweep => sweep(clients, config).await,
@@ -220,7 +276,9 @@ async fn launch(clients: &Clients, config: &Config, action: &Action) -> Result<R
             report.outcomes.push((id.clone(), format!("abandon: {e}")));
             match e {
                 // Surfaced as a failed invocation too (the errors alarm): these need a person.
-                HandlerError::LicencePoolEmpty(_) | HandlerError::CorruptState(_) => Err(e),
+                HandlerError::LicencePoolEmpty(_) | HandlerError::CorruptState(_) | HandlerError::Appliance(_) => {
+                    Err(e)
+                }
                 _ => Ok(report),
             }
         }
@@ -250,13 +308,56 @@ async fn make_whole(
     }
     report.role = Some(match role {
         state::Role::Primary => "primary".to_owned(),
-        state::Role::Secondary { primary } => format!("secondary of {primary}"),
+        state::Role::Secondary { ref primary } => format!("secondary of {primary}"),
     });
     if let Some(bucket) = &config.licence_bucket {
         let pool = lifecycle::licence_pool(clients, bucket).await?;
         report.licence = Some(state::lease_licence(&clients.core, &config.table, id, &pool).await?);
     }
+    if let Some(c) = &config.configuration {
+        // Waiting for the appliance to boot can take minutes: restart the action's timeout first.
+        lifecycle::heartbeat(clients, config, action).await?;
+        let inputs = provision::Inputs::load(clients, c).await?;
+        let primary = match &role {
+            state::Role::Primary => id.clone(),
+            state::Role::Secondary { primary } => primary.clone(),
+        };
+        provision::configure(clients, config, c, &inputs, id, &primary, report.licence.as_deref()).await?;
+        state::configured(&clients.core, &config.table, id, &primary).await?;
+    }
     Ok(())
+}
+
+/// Pushes the configuration again to every member configured for another primary than the
+/// current one. Every member is tried; the first failure is returned (for Lambda's retry).
+async fn reconfigure(clients: &Clients, config: &Config, report: &mut Report) -> Result<(), HandlerError> {
+    let Some(c) = &config.configuration else { return Ok(()) };
+    let Some(primary) = state::primary(&clients.core, &config.table).await? else { return Ok(()) };
+    let members = state::members(&clients.core, &config.table).await?;
+    let pending = plan::reconfigure(&members, &primary);
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let inputs = provision::Inputs::load(clients, c).await?;
+    let leases = state::leases(&clients.core, &config.table).await?;
+    let mut first_error = None;
+    for m in pending {
+        let id = &m.instance_id;
+        let licence = leases.iter().find(|(_, holder)| *holder == id).map(|(name, _)| name.as_str());
+        let pushed = async {
+            provision::configure(clients, config, c, &inputs, id, &primary, licence).await?;
+            state::configured(&clients.core, &config.table, id, &primary).await
+        };
+        match pushed.await {
+            Ok(()) => report.outcomes.push((id.clone(), format!("reconfigured for primary {primary}"))),
+            Err(e) => {
+                tracing::error!(instance = %id, error = %e, "reconfiguration failed");
+                report.outcomes.push((id.clone(), format!("reconfiguration failed: {e}")));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 /// Undoes everything done for an instance: network, licence, role, membership. Idempotent.
@@ -286,6 +387,7 @@ async fn sweep(clients: &Clients, config: &Config) -> Result<Report, HandlerErro
         cleanup(clients, config, &member.instance_id).await?;
         report.outcomes.push((member.instance_id, "cleaned".to_owned()));
     }
+    reconfigure(clients, config, &mut report).await?;
     Ok(report)
 }
 
@@ -309,6 +411,7 @@ mod tests {
             interfaces: vec![],
             licence_bucket: None,
             scale_in_protection: true,
+            configuration: None,
         }
     }
 
@@ -369,6 +472,8 @@ mod tests {
                     "INTERFACES" => interfaces.clone(),
                     "LICENCE_BUCKET" => String::new(),
                     "SCALE_IN_PROTECTION" => protection.clone(),
+                    "CONFIGURE_FUNCTION" | "CONFIG_PARAMETER" | "ADMIN_SECRET" => String::new(),
+                    "API_DEVICE_INDEX" => "0".to_owned(),
                     _ => return None,
                 })
             }

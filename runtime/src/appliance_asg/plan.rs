@@ -10,6 +10,8 @@ pub struct Member {
     pub joined_ms: u64,
     /// The instance is leaving (terminate handled, or it vanished): never elected.
     pub leaving: bool,
+    /// The primary its appliance configuration was last pushed for (none: never configured).
+    pub configured_for: Option<String>,
 }
 
 /// The member that takes over as primary when `leaving` goes: the longest-standing member still
@@ -19,6 +21,17 @@ pub fn successor<'a>(members: &'a [Member], leaving: &str) -> Option<&'a Member>
         .iter()
         .filter(|m| m.instance_id != leaving && !m.leaving)
         .min_by(|a, b| (a.joined_ms, &a.instance_id).cmp(&(b.joined_ms, &b.instance_id)))
+}
+
+/// The members whose appliance configuration names another primary than `primary`, in instance
+/// order: after a hand-over, every staying member is pushed its configuration again. Members never
+/// configured are still launching, and their launch configures them. Re-planning after the pushes
+/// (each records `configured_for`) yields nothing.
+pub fn reconfigure<'a>(members: &'a [Member], primary: &str) -> Vec<&'a Member> {
+    members
+        .iter()
+        .filter(|m| !m.leaving && m.configured_for.as_deref().is_some_and(|p| p != primary))
+        .collect()
 }
 
 /// What to do about an instance's licence.
@@ -49,7 +62,7 @@ mod tests {
     use super::*;
 
     fn m(id: &str, joined_ms: u64, leaving: bool) -> Member {
-        Member { instance_id: id.into(), joined_ms, leaving }
+        Member { instance_id: id.into(), joined_ms, leaving, configured_for: None }
     }
 
     #[test]
@@ -79,5 +92,18 @@ mod tests {
             choose_licence(&pool, &stale, "i-9"),
             LicenceChoice::Try(vec!["a.lic".into(), "b.lic".into(), "c.lic".into()])
         );
+    }
+
+    #[test]
+    fn members_configured_for_another_primary_are_reconfigured_once() {
+        let mut members = vec![m("i-a", 1, false), m("i-b", 2, false), m("i-c", 3, true), m("i-d", 4, false)];
+        members[0].configured_for = Some("i-c".into());
+        members[1].configured_for = Some("i-a".into());
+        let ids = |v: Vec<&Member>| v.iter().map(|m| m.instance_id.clone()).collect::<Vec<_>>();
+        // i-c left (it was primary); i-a took over: i-a needs its primary configuration, i-b already
+        // has it, i-d is still launching.
+        assert_eq!(ids(reconfigure(&members, "i-a")), vec!["i-a"]);
+        members[0].configured_for = Some("i-a".into());
+        assert!(reconfigure(&members, "i-a").is_empty(), "re-planning after the pushes changes nothing");
     }
 }

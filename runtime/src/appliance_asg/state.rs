@@ -1,6 +1,7 @@
 //! The appliance cluster's state in DynamoDB, one table keyed by `pk`:
 //!
-//! - `instance#<id>`: a member (`joined_ms`, `leaving`, `licence`);
+//! - `instance#<id>`: a member (`joined_ms`, `leaving`, `licence`, `configured_for`: the primary
+//!   its appliance configuration was last pushed for);
 //! - `primary`: the primary's `instance_id`;
 //! - `licence#<name>`: a licence leased to `instance_id`.
 //!
@@ -69,7 +70,7 @@ pub async fn join(
         .send()
         .await;
     match put {
-        Ok(_) => Ok(Member { instance_id: instance_id.to_owned(), joined_ms, leaving: false }),
+        Ok(_) => Ok(Member { instance_id: instance_id.to_owned(), joined_ms, leaving: false, configured_for: None }),
         Err(e) if condition_failed(&e) => member(clients, table, instance_id).await?.ok_or_else(|| {
             HandlerError::ConcurrentUpdate(format!("member '{instance_id}' left while joining"))
         }),
@@ -117,7 +118,34 @@ fn parse_member(item: &Item) -> Result<Member, HandlerError> {
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| bad("no numeric 'joined_ms'"))?,
         leaving: item.get("leaving").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false),
+        configured_for: item.get("configured_for").and_then(|v| v.as_s().ok()).cloned(),
     })
+}
+
+/// Records that `instance_id`'s appliance was configured for `primary`. A member that left in the
+/// meantime is not re-created.
+pub async fn configured(
+    clients: &Clients,
+    table: &str,
+    instance_id: &str,
+    primary: &str,
+) -> Result<(), HandlerError> {
+    let update = clients
+        .dynamodb
+        .update_item()
+        .table_name(table)
+        .key(KEY, s(&member_key(instance_id)))
+        .update_expression("SET configured_for = :p")
+        .condition_expression("attribute_exists(#k)")
+        .expression_attribute_names("#k", KEY)
+        .expression_attribute_values(":p", s(primary))
+        .send()
+        .await;
+    match update {
+        Ok(_) => Ok(()),
+        Err(e) if condition_failed(&e) => Ok(()),
+        Err(e) => Err(aws("UpdateItem", &e)),
+    }
 }
 
 /// Every item whose key starts with `prefix` (a consistent, paginated scan: the table holds one

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod appliance;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
