@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::Filter;
 use lambda_runtime::{Context, LambdaEvent};
 use runtime::appliance_asg::interfaces::{InterfaceSpec, PublicIp};
 use runtime::appliance_asg::network::INSTANCE_TAG;
-use runtime::appliance_asg::{self, Clients, Config, state};
+use runtime::appliance_asg::{self, Clients, Config, Configuration, state};
 use serde_json::json;
 use support::Recorder;
 
@@ -32,6 +32,12 @@ struct World {
 }
 
 async fn recorded() -> (Clients, Recorder) {
+    recorded_with_lambda(None).await
+}
+
+/// Clients whose Lambda client, if `lambda` is given, talks to that endpoint (the emulator cannot run
+/// functions).
+async fn recorded_with_lambda(lambda: Option<&str>) -> (Clients, Recorder) {
     let conf = support::sdk_config().await;
     let (core, rec) = support::recorded_clients().await;
     let clients = Clients {
@@ -42,6 +48,19 @@ async fn recorded() -> (Clients, Recorder) {
         s3: aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).interceptor(rec.clone()).build(),
         ),
+        lambda: {
+            let mut b = aws_sdk_lambda::config::Builder::from(&conf).interceptor(rec.clone());
+            if let Some(url) = lambda {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_lambda::Client::from_conf(b.build())
+        },
+        secretsmanager: aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(&conf).interceptor(rec.clone()).build(),
+        ),
+        ssm: aws_sdk_ssm::Client::from_conf(
+            aws_sdk_ssm::config::Builder::from(&conf).interceptor(rec.clone()).build(),
+        ),
     };
     (clients, rec)
 }
@@ -49,7 +68,11 @@ async fn recorded() -> (Clients, Recorder) {
 /// A VPC with subnets per device index and zone, a state table, a licence bucket with `licences`
 /// files, and an Auto Scaling group (no instances yet) with launch and terminate hooks.
 async fn world(licences: usize, public_ip: PublicIp) -> World {
-    let (clients, recorder) = recorded().await;
+    world_with_lambda(licences, public_ip, None).await
+}
+
+async fn world_with_lambda(licences: usize, public_ip: PublicIp, lambda: Option<&str>) -> World {
+    let (clients, recorder) = recorded_with_lambda(lambda).await;
     let ec2 = &clients.core.ec2;
     let name = support::unique("fw");
     let vpc = ec2.create_vpc().cidr_block("10.70.0.0/16").send().await.expect("vpc");
@@ -183,6 +206,7 @@ async fn world(licences: usize, public_ip: PublicIp) -> World {
         interfaces: vec![spec(1, public_ip, true), spec(2, PublicIp::None, false)],
         licence_bucket: (licences > 0).then_some(bucket),
         scale_in_protection: true,
+        configuration: None,
     };
     // The deployed rule sends lifecycle actions to the function; here they go to a queue the test reads.
     let conf = support::sdk_config().await;
@@ -509,6 +533,15 @@ async fn a_malformed_event_makes_no_aws_call() {
     assert_eq!(w.recorder.actions(), Vec::<String>::new());
 }
 
+/// The IAM action of a recorded operation (IAM names a few differently).
+fn iam_action(operation: String) -> String {
+    match operation.as_str() {
+        "s3:ListObjectsV2" => "s3:ListBucket".to_owned(),
+        "lambda:Invoke" => "lambda:InvokeFunction".to_owned(),
+        _ => operation,
+    }
+}
+
 /// IAM actions of the synthesized LifecycleRole.
 fn allowed_actions() -> BTreeSet<String> {
     use synth::cfn::resources::iam::Effect;
@@ -538,7 +571,7 @@ async fn every_call_is_allowed_by_the_synthesized_policy() {
         .recorder
         .actions()
         .into_iter()
-        .map(|a| if a == "s3:ListObjectsV2" { "s3:ListBucket".to_owned() } else { a })
+        .map(iam_action)
         .collect();
     for op in [
         "ec2:CreateNetworkInterface",
@@ -547,6 +580,177 @@ async fn every_call_is_allowed_by_the_synthesized_policy() {
         "autoscaling:CompleteLifecycleAction",
         "dynamodb:Scan",
     ] {
+        assert!(recorded.contains(op), "{op} not exercised: {recorded:?}");
+    }
+    let allowed = allowed_actions();
+    let denied: Vec<&String> = recorded.iter().filter(|a| !allowed.contains(*a)).collect();
+    assert!(denied.is_empty(), "the synthesized policy does not allow {denied:?} (allowed: {allowed:?})");
+}
+
+const TEMPLATE: &str = "\
+config system global
+  set hostname {{ instance_id }}
+end
+config system interface
+{%- for i in interfaces %}
+  edit port{{ i.device_index + 1 }}
+    set ip {{ i.private_ip }}
+  next
+{%- endfor %}
+end
+config system auto-scale
+  set role {{ role }}
+{%- if not is_primary %}
+  set primary-ip {{ primary_ip }}
+{%- endif %}
+  set psk {{ variables.psk }}
+end
+";
+
+/// A world whose appliances are configured: the template in an SSM parameter, the admin password in
+/// a secret, and a configure function (run in-process behind a local Invoke endpoint) that pushes to
+/// one fake appliance per instance.
+async fn configured_world(licences: usize, refuse: bool) -> (World, support::appliance::Fleet) {
+    let (lambda, fleet) = support::appliance::lambda_endpoint(refuse).await;
+    let mut w = world_with_lambda(licences, PublicIp::None, Some(&lambda)).await;
+    let name = w.config.asg_name.clone();
+    let source = json!({"template": TEMPLATE, "variables": {"psk": "cluster-key"}});
+    w.clients
+        .ssm
+        .put_parameter()
+        .name(format!("/{name}/configuration"))
+        .value(source.to_string())
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .send()
+        .await
+        .expect("parameter");
+    let secret = w
+        .clients
+        .secretsmanager
+        .create_secret()
+        .name(format!("{name}-admin"))
+        .secret_string("admin-password-from-the-secret")
+        .send()
+        .await
+        .expect("secret");
+    w.config.configuration = Some(Configuration {
+        function: format!("{name}-configure"),
+        parameter: format!("/{name}/configuration"),
+        admin_secret: secret.arn().expect("arn").to_owned(),
+        api_device_index: 0,
+    });
+    w.recorder.clear();
+    (w, fleet)
+}
+
+impl World {
+    /// The private address of an instance's boot interface (where its API listens).
+    async fn api_address(&self, instance: &str) -> String {
+        let out = self
+            .clients
+            .core
+            .ec2
+            .describe_network_interfaces()
+            .filters(Filter::builder().name("attachment.instance-id").values(instance).build())
+            .send()
+            .await
+            .expect("describe");
+        out.network_interfaces()
+            .iter()
+            .find(|i| i.attachment().and_then(|a| a.device_index()) == Some(0))
+            .and_then(|i| i.private_ip_address())
+            .expect("a boot interface")
+            .to_owned()
+    }
+}
+
+fn pushed(fleet: &support::appliance::Fleet, address: &str) -> support::appliance::ApplianceState {
+    let fleet = fleet.lock().expect("lock");
+    let appliance = fleet.get(address).unwrap_or_else(|| panic!("nothing was pushed to {address}"));
+    appliance.lock().expect("lock").clone()
+}
+
+#[tokio::test]
+async fn launches_configure_each_appliance_for_its_role_before_it_goes_in_service() {
+    let (w, fleet) = configured_world(2, false).await;
+    let instances = w.scale_to(2).await;
+    let first = w.launch(&instances[0]).await.expect("first");
+    let second = w.launch(&instances[1]).await.expect("second");
+    assert_eq!(first.role.as_deref(), Some("primary"));
+    assert_eq!(second.role.as_deref(), Some(format!("secondary of {}", instances[0]).as_str()));
+    let primary_ip = w.api_address(&instances[0]).await;
+    let primary = pushed(&fleet, &primary_ip);
+    assert_eq!(primary.password, "admin-password-from-the-secret", "the initial password was replaced");
+    let config = primary.configuration.expect("configured");
+    assert!(config.contains(&format!("set hostname {}", instances[0])), "{config}");
+    assert!(config.contains("set role primary") && !config.contains("primary-ip"), "{config}");
+    assert!(config.contains("edit port3") && config.contains("set psk cluster-key"), "{config}");
+    assert_eq!(primary.licence.as_ref().map(|l| l["kind"].clone()), Some(json!("file")));
+
+    let secondary = pushed(&fleet, &w.api_address(&instances[1]).await);
+    let config = secondary.configuration.expect("configured");
+    assert!(config.contains(&format!("set role secondary\n  set primary-ip {primary_ip}\n")), "{config}");
+    assert_eq!(w.instances_in("InService").await, instances);
+
+    // A redelivered launch finds no waiting action and pushes nothing.
+    let before = pushed(&fleet, &primary_ip).requests.len();
+    w.launch(&instances[0]).await.expect("redelivered");
+    assert_eq!(pushed(&fleet, &primary_ip).requests.len(), before);
+}
+
+#[tokio::test]
+async fn a_new_primary_is_reconfigured_once_after_a_hand_over() {
+    let (w, fleet) = configured_world(0, false).await;
+    let instances = w.scale_to(3).await;
+    for i in &instances {
+        w.launch(i).await.expect("launch");
+    }
+    let report = w.terminate(&instances[0]).await.expect("terminate the primary");
+    assert_eq!(
+        report.outcomes,
+        vec![
+            (instances[0].clone(), "continue".to_owned()),
+            (instances[1].clone(), format!("reconfigured for primary {}", instances[1])),
+            (instances[2].clone(), format!("reconfigured for primary {}", instances[1])),
+        ]
+    );
+    let new_primary = pushed(&fleet, &w.api_address(&instances[1]).await);
+    assert!(new_primary.configuration.expect("configured").contains("set role primary"));
+    let other = pushed(&fleet, &w.api_address(&instances[2]).await);
+    let ip = w.api_address(&instances[1]).await;
+    assert!(other.configuration.expect("configured").contains(&format!("set primary-ip {ip}")));
+
+    // Redelivered, and the sweep: nothing is pushed again.
+    let again = w.terminate(&instances[0]).await.expect("redelivered");
+    assert_eq!(again.outcomes, vec![(instances[0].clone(), "continue".to_owned())]);
+    let sweep = w.handle(json!({"detail-type": "Scheduled Event", "detail": {}})).await.expect("sweep");
+    assert!(sweep.outcomes.iter().all(|(_, o)| !o.starts_with("reconfigured")), "{:?}", sweep.outcomes);
+}
+
+#[tokio::test]
+async fn an_appliance_refusing_its_configuration_is_undone_and_abandoned() {
+    let (w, fleet) = configured_world(1, true).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    let err = w.launch(&instance).await.expect_err("refused");
+    assert_eq!(err.error_type(), "ApplianceNotConfigured", "{err}");
+    assert!(err.to_string().contains("refused the configuration: 500"), "{err}");
+    assert_eq!(w.tagged(&instance).await, (0, 0), "its interfaces were undone");
+    assert!(state::member(&w.clients.core, &w.config.table, &instance).await.expect("get").is_none());
+    assert!(state::leases(&w.clients.core, &w.config.table).await.expect("leases").is_empty(), "licence back");
+    assert!(!w.instances_in("InService").await.contains(&instance), "abandoned");
+    assert_eq!(fleet.lock().expect("lock").len(), 1);
+}
+
+#[tokio::test]
+async fn configuring_calls_are_allowed_by_the_synthesized_policy() {
+    let (w, _fleet) = configured_world(2, false).await;
+    let instances = w.scale_to(2).await;
+    for i in &instances {
+        w.launch(i).await.expect("launch");
+    }
+    w.terminate(&instances[0]).await.expect("terminate");
+    let recorded: BTreeSet<String> = w.recorder.actions().into_iter().map(iam_action).collect();
+    for op in ["lambda:InvokeFunction", "secretsmanager:GetSecretValue", "ssm:GetParameter", "s3:GetObject"] {
         assert!(recorded.contains(op), "{op} not exercised: {recorded:?}");
     }
     let allowed = allowed_actions();

@@ -120,26 +120,41 @@ pub(crate) fn configure_config(port: u16, pins: Vec<Fingerprint>, boot_timeout: 
     }
 }
 
+/// The appliances behind a [`lambda_endpoint`], by the private address the push was for.
+pub(crate) type Fleet = Arc<Mutex<std::collections::BTreeMap<String, Arc<Mutex<ApplianceState>>>>>;
+
 /// A Lambda Invoke endpoint (`POST /2015-03-31/functions/<name>/invocations`) running the configure
 /// handler in-process. Appliance addresses are private addresses in the emulator's VPC, so the
-/// endpoint records the address asked for and pushes to the fake appliance on loopback instead.
-pub(crate) async fn lambda_endpoint(config: configure::Config) -> (String, Arc<Mutex<Vec<String>>>) {
+/// endpoint starts one fake appliance per address asked for (its initial password the instance ID)
+/// and pushes to it on loopback instead. `refuse_configuration` makes every appliance refuse.
+pub(crate) async fn lambda_endpoint(refuse_configuration: bool) -> (String, Fleet) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let addresses = Arc::new(Mutex::new(Vec::new()));
-    let seen = Arc::clone(&addresses);
-    let config = Arc::new(config);
+    let fleet: Fleet = Arc::default();
+    let ports: Arc<Mutex<std::collections::BTreeMap<String, u16>>> = Arc::default();
+    let shared = Arc::clone(&fleet);
     tokio::spawn(async move {
         while let Ok((sock, _)) = listener.accept().await {
-            let (config, seen) = (Arc::clone(&config), Arc::clone(&seen));
+            let (fleet, ports) = (Arc::clone(&shared), Arc::clone(&ports));
             tokio::spawn(async move {
                 serve_async(sock, move |req| {
-                    let (config, seen) = (Arc::clone(&config), Arc::clone(&seen));
+                    let (fleet, ports) = (Arc::clone(&fleet), Arc::clone(&ports));
                     async move {
                         assert!(req.path.ends_with("/invocations"), "not an Invoke: {}", req.path);
                         let mut push: PushRequest = serde_json::from_slice(&req.body).expect("a push request");
-                        seen.lock().expect("lock").push(push.address.clone());
+                        let known = ports.lock().expect("lock").get(&push.address).copied();
+                        let port = match known {
+                            Some(port) => port,
+                            None => {
+                                let (port, state) = appliance(&push.instance_id, Duration::ZERO).await;
+                                state.lock().expect("lock").refuse_configuration = refuse_configuration;
+                                fleet.lock().expect("lock").insert(push.address.clone(), state);
+                                ports.lock().expect("lock").insert(push.address.clone(), port);
+                                port
+                            }
+                        };
                         push.address = "127.0.0.1".to_owned();
+                        let config = configure_config(port, pins(), Duration::from_secs(10));
                         match configure::push(&config, &push).await {
                             Ok(report) => (200, vec![], serde_json::to_string(&report).expect("JSON")),
                             Err(e) => (
@@ -155,7 +170,7 @@ pub(crate) async fn lambda_endpoint(config: configure::Config) -> (String, Arc<M
             });
         }
     });
-    (url, addresses)
+    (url, fleet)
 }
 
 pub(crate) fn pins() -> Vec<Fingerprint> {
