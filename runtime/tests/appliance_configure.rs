@@ -96,10 +96,7 @@ async fn an_appliance_that_refuses_both_passwords_is_not_hammered() {
     let (port, state) = appliance("someone-else-changed-it", Duration::ZERO).await;
     let config = configure_config(port, pins(), Duration::from_secs(5));
     let err = configure::push(&config, &request()).await.expect_err("locked out");
-    assert!(
-        err.to_string().contains("accepts neither the admin secret nor its initial password"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("accepts neither the admin secret nor its initial password"), "{err}");
     assert_eq!(state.lock().expect("lock").failed_logins, 2, "one attempt with each password");
 }
 

@@ -567,12 +567,7 @@ async fn every_call_is_allowed_by_the_synthesized_policy() {
     w.terminate(&instances[0]).await.expect("terminate");
     w.handle(json!({"detail-type": "Scheduled Event", "detail": {}})).await.expect("sweep");
     // IAM names an operation's permission differently in a few places.
-    let recorded: BTreeSet<String> = w
-        .recorder
-        .actions()
-        .into_iter()
-        .map(iam_action)
-        .collect();
+    let recorded: BTreeSet<String> = w.recorder.actions().into_iter().map(iam_action).collect();
     for op in [
         "ec2:CreateNetworkInterface",
         "ec2:AllocateAddress",
@@ -736,7 +731,10 @@ async fn an_appliance_refusing_its_configuration_is_undone_and_abandoned() {
     assert!(err.to_string().contains("refused the configuration: 500"), "{err}");
     assert_eq!(w.tagged(&instance).await, (0, 0), "its interfaces were undone");
     assert!(state::member(&w.clients.core, &w.config.table, &instance).await.expect("get").is_none());
-    assert!(state::leases(&w.clients.core, &w.config.table).await.expect("leases").is_empty(), "licence back");
+    assert!(
+        state::leases(&w.clients.core, &w.config.table).await.expect("leases").is_empty(),
+        "licence back"
+    );
     assert!(!w.instances_in("InService").await.contains(&instance), "abandoned");
     assert_eq!(fleet.lock().expect("lock").len(), 1);
 }
@@ -756,4 +754,76 @@ async fn configuring_calls_are_allowed_by_the_synthesized_policy() {
     let allowed = allowed_actions();
     let denied: Vec<&String> = recorded.iter().filter(|a| !allowed.contains(*a)).collect();
     assert!(denied.is_empty(), "the synthesized policy does not allow {denied:?} (allowed: {allowed:?})");
+}
+
+#[tokio::test]
+async fn an_instance_in_service_without_being_made_whole_is_replaced() {
+    let w = world(0, PublicIp::None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    // The launch action times out with a CONTINUE default result: the function never ran for it.
+    w.test_autoscaling
+        .complete_lifecycle_action()
+        .auto_scaling_group_name(&w.config.asg_name)
+        .lifecycle_hook_name("launch")
+        .instance_id(&instance)
+        .lifecycle_action_result("CONTINUE")
+        .send()
+        .await
+        .expect("complete");
+    let event = |detail_type: &str| {
+        json!({"detail-type": detail_type, "source": "aws.autoscaling", "detail": {
+            "AutoScalingGroupName": w.config.asg_name, "EC2InstanceId": instance, "StatusCode": "InProgress"}})
+    };
+    let report = w.handle(event("EC2 Instance Launch Successful")).await.expect("handled");
+    assert_eq!(
+        report.outcomes,
+        vec![(instance.clone(), "replaced: in service without being made whole".to_owned())]
+    );
+    let out = w
+        .test_autoscaling
+        .describe_auto_scaling_instances()
+        .instance_ids(&instance)
+        .send()
+        .await
+        .expect("describe");
+    let health = out.auto_scaling_instances()[0].health_status().unwrap_or_default();
+    assert!(health.eq_ignore_ascii_case("unhealthy"), "{health}");
+}
+
+#[tokio::test]
+async fn a_terminated_instance_is_cleaned_up_without_its_terminate_action() {
+    let w = world(1, PublicIp::Allocate { pool: None }).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    w.launch(&instance).await.expect("launch");
+    let in_service = json!({"detail-type": "EC2 Instance Launch Successful", "source": "aws.autoscaling",
+        "detail": {"AutoScalingGroupName": w.config.asg_name, "EC2InstanceId": instance}});
+    let report = w.handle(in_service).await.expect("in service");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "in service".to_owned())]);
+
+    // Terminated while the function was not looking: its terminate action timed out (CONTINUE).
+    w.test_autoscaling
+        .terminate_instance_in_auto_scaling_group()
+        .instance_id(&instance)
+        .should_decrement_desired_capacity(true)
+        .send()
+        .await
+        .expect("terminate");
+    w.test_autoscaling
+        .complete_lifecycle_action()
+        .auto_scaling_group_name(&w.config.asg_name)
+        .lifecycle_hook_name("terminate")
+        .instance_id(&instance)
+        .lifecycle_action_result("CONTINUE")
+        .send()
+        .await
+        .expect("complete");
+    let terminated = json!({"detail-type": "EC2 Instance Terminate Successful", "source": "aws.autoscaling",
+        "detail": {"AutoScalingGroupName": w.config.asg_name, "EC2InstanceId": instance}});
+    let report = w.handle(terminated.clone()).await.expect("terminated");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "cleaned".to_owned())]);
+    assert_eq!(w.tagged(&instance).await, (0, 0), "interfaces and the allocated address are gone");
+    assert!(state::member(&w.clients.core, &w.config.table, &instance).await.expect("get").is_none());
+    assert!(state::leases(&w.clients.core, &w.config.table).await.expect("leases").is_empty());
+    assert_eq!(state::primary(&w.clients.core, &w.config.table).await.expect("primary"), None);
+    w.handle(terminated).await.expect("redelivered: nothing left to do");
 }

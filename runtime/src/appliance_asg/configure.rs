@@ -47,10 +47,8 @@ impl Config {
         let port = read(env::API_PORT)?;
         let port: u16 = port.parse().map_err(|_| invalid(env::API_PORT, &port, "expected a TCP port"))?;
         let pins = read(env::TLS_FINGERPRINTS)?;
-        let pins = super::appliance_api::parse_fingerprints(&pins).map_err(|e| super::ConfigError::Invalid {
-            name: env::TLS_FINGERPRINTS.name,
-            value: pins.clone(),
-            expected: e,
+        let pins = super::appliance_api::parse_fingerprints(&pins).map_err(|e| {
+            super::ConfigError::Invalid { name: env::TLS_FINGERPRINTS.name, value: pins.clone(), expected: e }
         })?;
         let boot = read(env::BOOT_TIMEOUT_SECONDS)?;
         let boot: u64 =
@@ -71,8 +69,14 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Licence {
     /// A licence file, base64.
-    File { name: String, content: String },
-    Token { name: String, content: String },
+    File {
+        name: String,
+        content: String,
+    },
+    Token {
+        name: String,
+        content: String,
+    },
 }
 
 /// What the lifecycle function asks for.
@@ -161,7 +165,8 @@ pub async fn push(config: &Config, r: &PushRequest) -> Result<PushReport, Handle
             }
         }
     };
-    let failed = |what: &str, e: ApiError| HandlerError::Appliance(format!("{what} on {}: {e}", r.instance_id));
+    let failed =
+        |what: &str, e: ApiError| HandlerError::Appliance(format!("{what} on {}: {e}", r.instance_id));
     let refused = |what: &str, status: u16, body: &str| {
         HandlerError::Appliance(format!("{} refused {what}: {status} {}", r.instance_id, body.trim()))
     };
@@ -169,7 +174,8 @@ pub async fn push(config: &Config, r: &PushRequest) -> Result<PushReport, Handle
     let password_changed = match first.status {
         200 => false,
         401 => {
-            let initial = api.send(&r.address, status(&r.initial_password)).await.map_err(|e| failed("login", e))?;
+            let initial =
+                api.send(&r.address, status(&r.initial_password)).await.map_err(|e| failed("login", e))?;
             if initial.status != 200 {
                 return Err(HandlerError::Appliance(format!(
                     "{} accepts neither the admin secret nor its initial password (answered {}): \

@@ -112,6 +112,20 @@ pub async fn protect(
     Ok(())
 }
 
+/// Has the group replace an instance.
+pub async fn mark_unhealthy(clients: &Clients, instance_id: &str) -> std::result::Result<(), HandlerError> {
+    clients
+        .autoscaling
+        .set_instance_health()
+        .instance_id(instance_id)
+        .health_status("Unhealthy")
+        .should_respect_grace_period(false)
+        .send()
+        .await
+        .map_err(|e| aws("SetInstanceHealth", &e))?;
+    Ok(())
+}
+
 /// The licence pool: every licence file (`*.lic`) of the bucket, and every token of its token lists
 /// (`*.json`, each a JSON list of strings), named `<key>#<position>`. Every page is read. A token list
 /// that is not a list of strings is an error, never skipped.
@@ -150,7 +164,11 @@ pub async fn token_list(
 }
 
 /// An object of the licence bucket.
-pub async fn object(clients: &Clients, bucket: &str, key: &str) -> std::result::Result<Vec<u8>, HandlerError> {
+pub async fn object(
+    clients: &Clients,
+    bucket: &str,
+    key: &str,
+) -> std::result::Result<Vec<u8>, HandlerError> {
     let out =
         clients.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| aws("GetObject", &e))?;
     Ok(out

@@ -127,16 +127,20 @@ impl Config {
             let (parameter, admin_secret) = (read(env::CONFIG_PARAMETER)?, read(env::ADMIN_SECRET)?);
             for (v, value) in [(env::CONFIG_PARAMETER, &parameter), (env::ADMIN_SECRET, &admin_secret)] {
                 if value.is_empty() {
-                    return Err(invalid(v, value, format!("expected a value when {} is set", env::CONFIGURE_FUNCTION.name)));
+                    return Err(invalid(
+                        v,
+                        value,
+                        format!("expected a value when {} is set", env::CONFIGURE_FUNCTION.name),
+                    ));
                 }
             }
             Some(Configuration {
                 function,
                 parameter,
                 admin_secret,
-                api_device_index: device
-                    .parse()
-                    .map_err(|_| invalid(env::API_DEVICE_INDEX, &device, "expected a device index".to_owned()))?,
+                api_device_index: device.parse().map_err(|_| {
+                    invalid(env::API_DEVICE_INDEX, &device, "expected a device index".to_owned())
+                })?,
             })
         };
         Ok(Config {
@@ -179,10 +183,23 @@ pub struct Action {
     pub instance_id: String,
 }
 
+/// The part of a launch- or terminate-successful event the function reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct OutcomeDetail {
+    auto_scaling_group_name: String,
+    #[serde(rename = "EC2InstanceId")]
+    ec2_instance_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Launch(Action),
     Terminate(Action),
+    /// The instance went in service (its launch action completed, by the function or by timeout).
+    Launched(String),
+    /// The instance is terminated (with or without a terminate action the function handled).
+    Terminated(String),
     /// The scheduled sweep for instances that vanished without a terminate action.
     Sweep,
 }
@@ -213,12 +230,32 @@ pub fn parse_event(config: &Config, value: serde_json::Value) -> Result<Event, H
             instance_id: d.ec2_instance_id,
         })
     };
+    let outcome = |detail: serde_json::Value| -> Result<String, HandlerError> {
+        let d: OutcomeDetail = serde_json::from_value(detail).map_err(|e| {
+            HandlerError::InvalidEvent(format!(
+                "'{}' without its instance details: {e}",
+                envelope.detail_type
+            ))
+        })?;
+        if d.auto_scaling_group_name != config.asg_name {
+            return Err(HandlerError::InvalidEvent(format!(
+                "the event is for group '{}', this function serves '{}'",
+                d.auto_scaling_group_name, config.asg_name
+            )));
+        }
+        if !d.ec2_instance_id.starts_with("i-") {
+            return Err(HandlerError::InvalidEvent(format!("'{}' is not an instance ID", d.ec2_instance_id)));
+        }
+        Ok(d.ec2_instance_id)
+    };
     match envelope.detail_type.as_str() {
         "EC2 Instance-launch Lifecycle Action" => Ok(Event::Launch(action(envelope.detail.clone())?)),
         "EC2 Instance-terminate Lifecycle Action" => Ok(Event::Terminate(action(envelope.detail.clone())?)),
+        "EC2 Instance Launch Successful" => Ok(Event::Launched(outcome(envelope.detail.clone())?)),
+        "EC2 Instance Terminate Successful" => Ok(Event::Terminated(outcome(envelope.detail.clone())?)),
         "Scheduled Event" => Ok(Event::Sweep),
         other => Err(HandlerError::InvalidEvent(format!(
-            "unexpected detail-type '{other}': expected a launch or terminate lifecycle action, or the schedule"
+            "unexpected detail-type '{other}': expected a launch or terminate lifecycle action, a launch or terminate success, or the schedule"
         ))),
     }
 }
@@ -251,8 +288,36 @@ pub async fn handle(
             reconfigure(clients, config, &mut report).await?;
             Ok(report)
         }
+        Event::Launched(id) => launched(clients, config, &id).await,
+        Event::Terminated(id) => {
+            let mut report = Report::default();
+            // Usually done already by the terminate action; not when that action timed out or the
+            // group was deleted. Idempotent either way.
+            cleanup(clients, config, &id).await?;
+            report.outcomes.push((id, "cleaned".to_owned()));
+            reconfigure(clients, config, &mut report).await?;
+            Ok(report)
+        }
         Event::Sweep => sweep(clients, config).await,
     }
+}
+
+/// An instance in service must have been made whole. One that is not (its launch action timed out
+/// with a CONTINUE default result, say) has no interfaces, role or configuration of its own: it is
+/// marked unhealthy so the group replaces it, rather than left taking traffic half-built.
+async fn launched(clients: &Clients, config: &Config, id: &str) -> Result<Report, HandlerError> {
+    let mut report = Report::default();
+    let member = state::member(&clients.core, &config.table, id).await?;
+    let whole =
+        member.is_some_and(|m| !m.leaving && (config.configuration.is_none() || m.configured_for.is_some()));
+    if whole {
+        report.outcomes.push((id.to_owned(), "in service".to_owned()));
+    } else {
+        tracing::error!(instance = %id, "in service without having been made whole; replacing it");
+        lifecycle::mark_unhealthy(clients, id).await?;
+        report.outcomes.push((id.to_owned(), "replaced: in service without being made whole".to_owned()));
+    }
+    Ok(report)
 }
 
 async fn launch(clients: &Clients, config: &Config, action: &Action) -> Result<Report, HandlerError> {
@@ -276,9 +341,9 @@ async fn launch(clients: &Clients, config: &Config, action: &Action) -> Result<R
             report.outcomes.push((id.clone(), format!("abandon: {e}")));
             match e {
                 // Surfaced as a failed invocation too (the errors alarm): these need a person.
-                HandlerError::LicencePoolEmpty(_) | HandlerError::CorruptState(_) | HandlerError::Appliance(_) => {
-                    Err(e)
-                }
+                HandlerError::LicencePoolEmpty(_)
+                | HandlerError::CorruptState(_)
+                | HandlerError::Appliance(_) => Err(e),
                 _ => Ok(report),
             }
         }
@@ -437,6 +502,17 @@ mod tests {
             parse_event(&config(), json!({"detail-type": "Scheduled Event", "detail": {}})).expect("sweep"),
             Event::Sweep
         );
+        for (detail_type, expected) in [
+            ("EC2 Instance Launch Successful", Event::Launched("i-1".into())),
+            ("EC2 Instance Terminate Successful", Event::Terminated("i-1".into())),
+        ] {
+            let event = json!({"detail-type": detail_type, "source": "aws.autoscaling", "detail": {
+                "StatusCode": "InProgress", "AutoScalingGroupName": "fw", "EC2InstanceId": "i-1"}});
+            assert_eq!(parse_event(&config(), event).expect(detail_type), expected);
+        }
+        let foreign = json!({"detail-type": "EC2 Instance Launch Successful", "detail": {
+            "AutoScalingGroupName": "other", "EC2InstanceId": "i-1"}});
+        assert_eq!(parse_event(&config(), foreign).expect_err("foreign").error_type(), "NonRetryable");
     }
 
     #[test]

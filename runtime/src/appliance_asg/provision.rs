@@ -134,8 +134,8 @@ pub async fn configure(
         variables: inputs.source.variables.clone(),
     };
     // A template that does not render will not render on a retry either.
-    let configuration = render::render(&inputs.source, &context)
-        .map_err(|e| HandlerError::Appliance(e.to_string()))?;
+    let configuration =
+        render::render(&inputs.source, &context).map_err(|e| HandlerError::Appliance(e.to_string()))?;
     let licence = match (licence, &config.licence_bucket) {
         (Some(name), Some(bucket)) => Some(licence_content(clients, bucket, name).await?),
         _ => None,
@@ -175,7 +175,11 @@ async fn licence_content(clients: &Clients, bucket: &str, name: &str) -> Result<
 }
 
 /// Invokes the configure function and waits for its answer.
-async fn invoke(clients: &Clients, function: &str, request: &PushRequest) -> Result<PushReport, HandlerError> {
+async fn invoke(
+    clients: &Clients,
+    function: &str,
+    request: &PushRequest,
+) -> Result<PushReport, HandlerError> {
     let payload = serde_json::to_vec(request)
         .map_err(|e| HandlerError::Appliance(format!("cannot encode the push request: {e}")))?;
     let out = clients

@@ -162,7 +162,8 @@ end
 
     #[test]
     fn an_undefined_variable_is_an_error_not_a_blank() {
-        let source = Source { template: "set x {{ variables.missing }}\n".into(), variables: BTreeMap::new() };
+        let source =
+            Source { template: "set x {{ variables.missing }}\n".into(), variables: BTreeMap::new() };
         let err = render(&source, &context(true)).expect_err("undefined");
         assert!(
             err.to_string().starts_with("the configuration template does not render for i-0abc: line 1:"),

@@ -70,7 +70,12 @@ pub async fn join(
         .send()
         .await;
     match put {
-        Ok(_) => Ok(Member { instance_id: instance_id.to_owned(), joined_ms, leaving: false, configured_for: None }),
+        Ok(_) => Ok(Member {
+            instance_id: instance_id.to_owned(),
+            joined_ms,
+            leaving: false,
+            configured_for: None,
+        }),
         Err(e) if condition_failed(&e) => member(clients, table, instance_id).await?.ok_or_else(|| {
             HandlerError::ConcurrentUpdate(format!("member '{instance_id}' left while joining"))
         }),

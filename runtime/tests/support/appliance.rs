@@ -112,7 +112,11 @@ fn answer_appliance(state: &Mutex<ApplianceState>, req: HttpRequest) -> (u16, Ve
 }
 
 /// A configure-function configuration that trusts the fake appliance's certificate.
-pub(crate) fn configure_config(port: u16, pins: Vec<Fingerprint>, boot_timeout: Duration) -> configure::Config {
+pub(crate) fn configure_config(
+    port: u16,
+    pins: Vec<Fingerprint>,
+    boot_timeout: Duration,
+) -> configure::Config {
     configure::Config {
         api: ApplianceClient::new(port, "admin", pins, Duration::from_secs(5)),
         boot_timeout,
@@ -237,7 +241,10 @@ async fn write_response<S: AsyncWrite + Unpin>(
     stream: &mut S,
     (status, headers, body): (u16, Vec<(String, String)>, String),
 ) -> bool {
-    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n", body.len());
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
