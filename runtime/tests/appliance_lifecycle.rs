@@ -606,8 +606,16 @@ end
 /// a secret, and a configure function (run in-process behind a local Invoke endpoint) that pushes to
 /// one fake appliance per instance.
 async fn configured_world(licences: usize, refuse: bool) -> (World, support::appliance::Fleet) {
+    configured_world_with(licences, refuse, PublicIp::None).await
+}
+
+async fn configured_world_with(
+    licences: usize,
+    refuse: bool,
+    public_ip: PublicIp,
+) -> (World, support::appliance::Fleet) {
     let (lambda, fleet) = support::appliance::lambda_endpoint(refuse).await;
-    let mut w = world_with_lambda(licences, PublicIp::None, Some(&lambda)).await;
+    let mut w = world_with_lambda(licences, public_ip, Some(&lambda)).await;
     let name = w.config.asg_name.clone();
     let source = json!({"template": TEMPLATE, "variables": {"psk": "cluster-key"}});
     w.clients
@@ -826,4 +834,22 @@ async fn a_terminated_instance_is_cleaned_up_without_its_terminate_action() {
     assert!(state::leases(&w.clients.core, &w.config.table).await.expect("leases").is_empty());
     assert_eq!(state::primary(&w.clients.core, &w.config.table).await.expect("primary"), None);
     w.handle(terminated).await.expect("redelivered: nothing left to do");
+}
+
+/// Guards the cost of the common path: the AWS calls one launch and one terminate of a
+/// three-interface appliance (boot interface, a public data port, a private forwarding port) make,
+/// with a licence and configuration.
+#[tokio::test]
+async fn aws_calls_per_launch_and_terminate_of_a_three_interface_appliance() {
+    let (w, _fleet) = configured_world_with(1, false, PublicIp::Allocate { pool: None }).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    w.recorder.clear();
+    w.launch(&instance).await.expect("launch");
+    let launch = w.recorder.actions();
+    w.recorder.clear();
+    w.terminate(&instance).await.expect("terminate");
+    let terminate = w.recorder.actions();
+    let show = |calls: &[String]| format!("{} calls: {}", calls.len(), calls.join(" "));
+    expect_test::expect!["31 calls: autoscaling:DescribeAutoScalingInstances ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses autoscaling:RecordLifecycleActionHeartbeat ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:DescribeNetworkInterfaces ec2:ModifyNetworkInterfaceAttribute ec2:AllocateAddress ec2:AssociateAddress ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:DescribeNetworkInterfaces ec2:ModifyNetworkInterfaceAttribute ec2:ModifyNetworkInterfaceAttribute dynamodb:PutItem dynamodb:PutItem autoscaling:SetInstanceProtection s3:ListObjectsV2 dynamodb:Scan dynamodb:PutItem autoscaling:RecordLifecycleActionHeartbeat ssm:GetParameter secretsmanager:GetSecretValue ec2:DescribeNetworkInterfaces s3:GetObject lambda:Invoke dynamodb:UpdateItem autoscaling:CompleteLifecycleAction"].assert_eq(&show(&launch));
+    expect_test::expect!["15 calls: ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses ec2:DisassociateAddress ec2:ReleaseAddress dynamodb:Scan dynamodb:DeleteItem dynamodb:UpdateItem dynamodb:GetItem dynamodb:Scan dynamodb:DeleteItem dynamodb:DeleteItem autoscaling:CompleteLifecycleAction dynamodb:GetItem"].assert_eq(&show(&terminate));
 }

@@ -9,6 +9,10 @@
 //! start to the first completed AWS call, handler wall time (first sync and steady state), AWS calls
 //! per run and peak RSS, each in a fresh release process. The baseline is the same binary starting and
 //! exiting without AWS work, measured in the same run.
+//!
+//! The appliance lifecycle function is measured against the emulator for a three-interface appliance
+//! with a licence: launch and terminate handler wall time and AWS calls, one at a time, and five
+//! launches at once. The baseline is one emulator round trip, measured in the same run.
 
 use std::path::Path;
 use std::process::Command;
@@ -173,5 +177,50 @@ pub(crate) fn run_sync(root: &Path, cargo: &str) -> anyhow::Result<()> {
         );
     }
     println!("process floor (start and exit, same binary): {floor:.1} ms");
+    Ok(())
+}
+
+/// The appliance lifecycle function against the emulator.
+pub(crate) fn run_appliance(root: &Path, cargo: &str) -> anyhow::Result<()> {
+    let venv = python::ensure_venv(root)?;
+    eprintln!("building the appliance bench binary in release mode...");
+    let status = crate::cargo_command(cargo)
+        .args(["build", "--release", "--quiet", "-p", "runtime", "--example", "appliance_bench"])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("release build of appliance_bench failed");
+    }
+    let exe = example(root, "appliance_bench");
+    let emulator = Emulator::start(&venv, root)?;
+    let out = Command::new(&exe).arg("5").envs(emulator.env()).current_dir(root).output()?;
+    if !out.status.success() {
+        bail!("appliance_bench failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let line = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: serde_json::Value =
+        serde_json::from_str(line.trim()).with_context(|| format!("bench output: {line}"))?;
+    let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    println!();
+    println!("| appliance (3 interfaces, licence) | handler | AWS calls | emulator round trips |");
+    println!("| --- | --- | --- | --- |");
+    println!(
+        "| launch | {:.1} ms | {} | {:.1}x |",
+        f("launch_ms"),
+        f("launch_calls"),
+        f("launch_round_trips")
+    );
+    println!(
+        "| terminate | {:.1} ms | {} | {:.1}x |",
+        f("terminate_ms"),
+        f("terminate_calls"),
+        f("terminate_round_trips")
+    );
+    println!(
+        "five launches at once: {:.1} ms ({:.1}x one launch); one emulator round trip: {:.2} ms",
+        f("concurrent_launches_ms"),
+        f("concurrent_launches_ms") / f("launch_ms").max(f64::MIN_POSITIVE),
+        f("round_trip_ms")
+    );
     Ok(())
 }
