@@ -7,7 +7,6 @@ its internals.
 """
 
 from . import (
-    asg_launch_hooks,
     autoscaling_lifecycle,
     cloudformation_alarms,
     cloudformation_stack_lifecycle,
@@ -21,8 +20,7 @@ from . import (
 )
 
 PLUGINS = [
-    asg_launch_hooks,
-    autoscaling_lifecycle,  # after asg_launch_hooks, which it supersedes
+    autoscaling_lifecycle,
     cloudformation_alarms,
     cloudformation_stack_lifecycle,
     cloudformation_types,

@@ -53,9 +53,7 @@ an instance whose launch is abandoned is terminated without running terminate ho
 registration ignores lifecycle states, warm pools, and lifecycle notifications to SQS/SNS targets
 (NotificationTargetARN) -- use an EventBridge rule.
 
-This plugin supersedes asg_launch_hooks: it replaces every method that plugin patches, using moto's
-own methods captured when this module is imported (before any plugin is applied), so it must be
-applied after asg_launch_hooks if both are listed.
+It patches moto's own methods, captured when this module is imported (before any plugin is applied).
 """
 
 from __future__ import annotations
