@@ -600,6 +600,80 @@ pub struct ApplianceAsg {
     /// SNS topic notified by the alarms, if any.
     #[serde(default)]
     pub alarm_topic_arn: Option<String>,
+    /// Configuration pushed to each appliance over HTTPS once its interfaces, role and licence are in
+    /// place (and again to the remaining members when the primary changes). Without it the appliances
+    /// keep whatever their image and the licence give them.
+    #[serde(default)]
+    pub configuration: Option<ApplianceConfiguration>,
+}
+
+/// Appliance configuration: a template rendered per instance by the lifecycle function and pushed,
+/// with the admin password and the licence, by a configure function attached to the VPC (the
+/// appliance API is private).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplianceConfiguration {
+    /// The appliance configuration (such as FortiOS CLI text), a minijinja template rendered for each
+    /// instance with these variables:
+    /// `instance_id`; `zone` (its availability zone); `role` (`primary` or `secondary`); `is_primary`
+    /// (true or false); `primary_ip` (the private API address of the primary); `interfaces` (a list,
+    /// device 0 included, of `device_index`, `description`, `private_ip`, `public_ip` (none without
+    /// one) and `subnet_id`); `licence` (the leased licence's name, or none); `variables` (below).
+    /// Any other name is an error. Running appliances get a changed template at their next
+    /// configuration (a launch, or a change of primary), not when the stack updates.
+    /// It is stored with `variables` in an SSM parameter: up to 4096 bytes as a Standard parameter,
+    /// up to 8192 as an Advanced one (charged per month, and Parameter Store never turns an Advanced
+    /// parameter back into a Standard one).
+    #[schemars(length(min = 1))]
+    pub template: String,
+    /// Values the template reads as `variables.<name>`: any YAML (strings, numbers, lists,
+    /// mappings), such as the tunnel peers of each zone.
+    #[serde(default)]
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// The interface whose private address serves the appliance API: 0 (the boot interface) or the
+    /// `device_index` of one of `interfaces`. The stack adds its API security group to that interface,
+    /// so it may list at most four of its own.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 15))]
+    pub api_device_index: u32,
+    /// TCP port of the appliance's HTTPS API.
+    #[serde(default = "default_api_port")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub api_port: u16,
+    /// The administrator the configure function logs in as.
+    #[serde(default = "default_admin_user")]
+    #[schemars(length(min = 1, max = 64))]
+    pub admin_user: String,
+    /// An existing Secrets Manager secret (its full ARN, with the six-character suffix Secrets Manager
+    /// adds) whose string is the admin password; it must be
+    /// encrypted with the AWS managed key, or the lifecycle role needs `kms:Decrypt` on its key.
+    /// Without it the stack creates a secret with a generated 32-character password (letters and
+    /// digits only: appliance CLIs choke on quotes).
+    #[serde(default)]
+    pub admin_secret_arn: Option<String>,
+    /// SHA-256 fingerprints of the certificates the appliances present, as 64 hex digits, with or
+    /// without colons, in any case (`openssl x509 -noout -fingerprint -sha256` prints one). Empty: the
+    /// certificate must chain to a public CA and name the appliance's IP address.
+    #[serde(default)]
+    pub tls_fingerprints: Vec<String>,
+    /// Seconds the configure function waits for a launching appliance's API to answer. The configure
+    /// function's timeout is this plus 60, and the lifecycle function's timeout grows by as much, so
+    /// `lifecycle.heartbeat_timeout_seconds` must be at least 3 × (this + 180) + 180.
+    #[serde(default = "default_boot_timeout")]
+    #[schemars(range(min = 30, max = 600))]
+    pub boot_timeout_seconds: u32,
+}
+
+fn default_api_port() -> u16 {
+    443
+}
+
+fn default_admin_user() -> String {
+    "admin".to_owned()
+}
+
+fn default_boot_timeout() -> u32 {
+    300
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

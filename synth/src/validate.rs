@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::blueprint::{
-    AlbStaticIp, ApplianceAsg, Blueprint, Discovery, PrivateLambda, Protocol, PublicIpSetting, Scheme,
-    StaticIpMode, System,
+    AlbStaticIp, ApplianceAsg, ApplianceConfiguration, Blueprint, Discovery, Licences, PrivateLambda,
+    Protocol, PublicIpSetting, Scheme, StaticIpMode, System,
 };
 use crate::cfn::LogicalId;
 use crate::cidr;
@@ -69,8 +69,85 @@ pub fn blueprint(bp: &Blueprint, env_suffix: usize) -> Vec<Problem> {
     out
 }
 
-/// The lifecycle function's timeout; the hooks must outlast it and Lambda's retries.
+/// The lifecycle function's own share of its timeout (interfaces, membership, primary, licence); the
+/// hooks must outlast its full timeout and Lambda's retries.
 pub const APPLIANCE_FUNCTION_TIMEOUT_SECONDS: u32 = 120;
+/// What the configure function needs beyond waiting for the API: the password, licence and
+/// configuration calls.
+const CONFIGURE_WORK_SECONDS: u32 = 60;
+/// Largest value of a Standard and of an Advanced SSM parameter.
+pub const STANDARD_PARAMETER_BYTES: usize = 4096;
+pub const ADVANCED_PARAMETER_BYTES: usize = 8192;
+/// What the lifecycle function passes to the configuration template (see `ApplianceConfiguration`).
+pub const TEMPLATE_CONTEXT: &[&str] =
+    &["instance_id", "zone", "role", "is_primary", "primary_ip", "interfaces", "licence", "variables"];
+
+/// The configure function's timeout: it waits up to the boot timeout for the API, then configures.
+pub fn configure_timeout_seconds(c: &ApplianceConfiguration) -> u32 {
+    c.boot_timeout_seconds + CONFIGURE_WORK_SECONDS
+}
+
+/// The lifecycle function's timeout: it invokes the configure function synchronously, so it must
+/// outlast it.
+pub fn lifecycle_timeout_seconds(a: &ApplianceAsg) -> u32 {
+    APPLIANCE_FUNCTION_TIMEOUT_SECONDS + a.configuration.as_ref().map_or(0, configure_timeout_seconds)
+}
+
+/// The SSM parameter's value: compact JSON with sorted keys at every level, so the template does
+/// not depend on the order of the YAML (or on serde_json's `preserve_order` in some builds).
+pub fn configuration_parameter_value(c: &ApplianceConfiguration) -> String {
+    fn canonical(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let sorted: BTreeMap<&String, serde_json::Value> =
+                    m.iter().map(|(k, v)| (k, canonical(v))).collect();
+                serde_json::Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(canonical).collect()),
+            other => other.clone(),
+        }
+    }
+    let variables: BTreeMap<&String, serde_json::Value> =
+        c.variables.iter().map(|(k, v)| (k, canonical(v))).collect();
+    // Serialized by hand around the sorted pieces: "template" sorts before "variables".
+    format!(
+        "{{\"template\":{},\"variables\":{}}}",
+        serde_json::Value::String(c.template.clone()),
+        serde_json::to_string(&variables).unwrap_or_else(|_| "{}".to_owned())
+    )
+}
+
+/// The SSM parameter tier a value of `bytes` needs, or `None` when it is too large for either.
+pub fn parameter_tier(bytes: usize) -> Option<&'static str> {
+    if bytes <= STANDARD_PARAMETER_BYTES {
+        Some("Standard")
+    } else if bytes <= ADVANCED_PARAMETER_BYTES {
+        Some("Advanced")
+    } else {
+        None
+    }
+}
+
+/// A SHA-256 fingerprint as the configure function wants it (64 lowercase hex digits), from hex
+/// with or without colons in any case; `None` if it is not one.
+pub fn fingerprint(s: &str) -> Option<String> {
+    let hex: String = s.chars().filter(|c| *c != ':').collect();
+    (hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| hex.to_ascii_lowercase())
+}
+
+/// `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`.
+fn secret_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    parts.len() == 7
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "secretsmanager"
+        && !parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && parts[5] == "secret"
+        && !parts[6].is_empty()
+}
 
 fn appliance_asg(a: &ApplianceAsg, base: &str, out: &mut Vec<Problem>) {
     let at = |p: &str| format!("{base}.{p}");
@@ -165,18 +242,210 @@ fn appliance_asg(a: &ApplianceAsg, base: &str, out: &mut Vec<Problem>) {
             _ => {}
         }
     }
+    if let Some(c) = &a.configuration {
+        configuration(a, c, &at("configuration"), out);
+    }
     // Lambda retries a failed asynchronous invocation twice, about one and two minutes apart.
-    let worst = 3 * APPLIANCE_FUNCTION_TIMEOUT_SECONDS + 180;
+    let timeout = lifecycle_timeout_seconds(a);
+    let worst = 3 * timeout + 180;
     if a.lifecycle.heartbeat_timeout_seconds < worst {
+        let why = match &a.configuration {
+            Some(c) => format!(
+                "{timeout} s timeout, of which {} s for the configure function, up to 3 attempts over about {worst} s",
+                configure_timeout_seconds(c)
+            ),
+            None => format!("{timeout} s timeout, up to 3 attempts over about {worst} s"),
+        };
         out.push((
             at("lifecycle.heartbeat_timeout_seconds"),
             format!(
-                "a {} s heartbeat timeout can expire while the function is still retrying ({} s timeout, up to 3 attempts over about {worst} s)",
-                a.lifecycle.heartbeat_timeout_seconds, APPLIANCE_FUNCTION_TIMEOUT_SECONDS
+                "a {} s heartbeat timeout can expire while the function is still retrying ({why})",
+                a.lifecycle.heartbeat_timeout_seconds
             ),
             Some(format!("set heartbeat_timeout_seconds: {worst} or more")),
         ));
     }
+}
+
+fn configuration(a: &ApplianceAsg, c: &ApplianceConfiguration, base: &str, out: &mut Vec<Problem>) {
+    let at = |p: &str| format!("{base}.{p}");
+    template(a, &c.template, &at("template"), out);
+    let value = configuration_parameter_value(c);
+    // CloudFormation would replace a dynamic reference in the parameter value at deploy time.
+    let dynamic = "{{resolve:";
+    if value.contains(dynamic) {
+        let (field, verb, help) = if c.template.contains(dynamic) {
+            ("template", "contains", "write it as {{ '{{' }}resolve: in the template")
+        } else {
+            ("variables", "contain", "put it in the template as {{ '{{' }}resolve: instead")
+        };
+        out.push((
+            at(field),
+            format!("the {field} {verb} '{dynamic}', which CloudFormation would replace with a dynamic reference's value"),
+            Some(help.to_owned()),
+        ));
+    }
+    if parameter_tier(value.len()).is_none() {
+        out.push((
+            at("template"),
+            format!(
+                "the template and variables take {} bytes as JSON: an SSM parameter holds at most {ADVANCED_PARAMETER_BYTES}",
+                value.len()
+            ),
+            Some(
+                "move static parts of the configuration into the appliance image, or repeated text into variables and loops"
+                    .to_owned(),
+            ),
+        ));
+    }
+    // The API security group joins the interface's groups, and an interface has at most five.
+    let api_groups = if c.api_device_index == 0 {
+        Some(a.boot_interface.security_groups.len())
+    } else {
+        a.interfaces.iter().find(|i| i.device_index == c.api_device_index).map(|i| i.security_groups.len())
+    };
+    match api_groups {
+        None => {
+            let mut known: Vec<String> = vec!["0".to_owned()];
+            known.extend(a.interfaces.iter().map(|i| i.device_index.to_string()));
+            out.push((
+                at("api_device_index"),
+                format!("no interface has device index {}", c.api_device_index),
+                Some(format!("use 0 (the boot interface) or a configured device index: {}", known.join(", "))),
+            ));
+        }
+        Some(n) if n >= 5 => out.push((
+            at("api_device_index"),
+            format!(
+                "the API interface (device {}) already has {n} security groups: the stack adds its API group, and an interface has at most 5",
+                c.api_device_index
+            ),
+            Some("remove one of that interface's security_groups".to_owned()),
+        )),
+        Some(_) => {}
+    }
+    if c.admin_user.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+        out.push(problem(
+            at("admin_user"),
+            format!(
+                "invalid admin user '{}': expected a name without spaces or control characters",
+                c.admin_user
+            ),
+        ));
+    }
+    if let Some(arn) = &c.admin_secret_arn
+        && !secret_arn(arn)
+    {
+        out.push(problem(
+            at("admin_secret_arn"),
+            format!(
+                "invalid secret ARN '{arn}': expected arn:aws:secretsmanager:<region>:<account>:secret:<name>"
+            ),
+        ));
+    }
+    for (i, f) in c.tls_fingerprints.iter().enumerate() {
+        if fingerprint(f).is_none() {
+            let digits = f.chars().filter(|c| *c != ':').count();
+            out.push(problem(
+                at(&format!("tls_fingerprints.{i}")),
+                format!(
+                    "invalid SHA-256 fingerprint '{f}': expected 64 hex digits (colons allowed), found {digits} characters"
+                ),
+            ));
+        }
+    }
+}
+
+/// The template must compile, read only what the lifecycle function passes it, and render (strictly,
+/// as the lifecycle function does) for either role in every zone: a misspelt name or a zone missing
+/// from a variable would otherwise only fail when an instance launches.
+fn template(a: &ApplianceAsg, source: &str, path: &str, out: &mut Vec<Problem>) {
+    let message = |e: &minijinja::Error| {
+        let line = e.line().map(|l| format!(" (template line {l})")).unwrap_or_default();
+        let what = e.detail().map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+        format!("{what}{line}")
+    };
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    let compiled = match env.template_from_str(source) {
+        Ok(t) => t,
+        Err(e) => {
+            out.push(problem(path, format!("the configuration template does not compile: {}", message(&e))));
+            return;
+        }
+    };
+    let globals: Vec<&str> = env.globals().map(|(name, _)| name).collect();
+    let used: std::collections::BTreeSet<String> = compiled.undeclared_variables(false).into_iter().collect();
+    let unknown: Vec<&String> = used
+        .iter()
+        .filter(|n| !TEMPLATE_CONTEXT.contains(&n.as_str()) && !globals.contains(&n.as_str()))
+        .collect();
+    for name in &unknown {
+        let help = crate::diagnostic::did_you_mean(name, TEMPLATE_CONTEXT.iter().copied())
+            .unwrap_or_else(|| format!("put your own values under variables and write variables.{name}"));
+        out.push((
+            path.to_owned(),
+            format!(
+                "the configuration template reads '{name}', which the lifecycle function does not pass: expected one of {}",
+                TEMPLATE_CONTEXT.join(", ")
+            ),
+            Some(help),
+        ));
+    }
+    if !unknown.is_empty() {
+        return;
+    }
+    let mut seen = Vec::new();
+    for (z, zone) in a.zones.iter().enumerate() {
+        for role in ["primary", "secondary"] {
+            if let Err(e) = compiled.render(sample_context(a, z, role))
+                && !seen.contains(&message(&e))
+            {
+                seen.push(message(&e));
+                out.push(problem(
+                    path,
+                    format!(
+                        "the configuration template does not render for a {role} in {zone}: {}",
+                        message(&e)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// What the lifecycle function would pass an instance in zone `z` with `role`, with made-up addresses.
+fn sample_context(a: &ApplianceAsg, z: usize, role: &str) -> minijinja::Value {
+    let subnet = |list: &[String]| list.get(z).cloned().unwrap_or_default();
+    let mut interfaces = vec![serde_json::json!({
+        "device_index": 0,
+        "description": "boot interface (device 0)",
+        "private_ip": "10.0.0.10",
+        "public_ip": null,
+        "subnet_id": subnet(&a.boot_interface.subnets),
+    })];
+    interfaces.extend(a.interfaces.iter().map(|i| {
+        let public =
+            (!matches!(i.public_ip, PublicIpSetting::None)).then(|| format!("203.0.113.{}", i.device_index));
+        serde_json::json!({
+            "device_index": i.device_index,
+            "description": i.description.clone().unwrap_or_default(),
+            "private_ip": format!("10.0.{}.10", i.device_index),
+            "public_ip": public,
+            "subnet_id": subnet(&i.subnets),
+        })
+    }));
+    let variables = a.configuration.as_ref().map(|c| c.variables.clone()).unwrap_or_default();
+    minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+        "instance_id": "i-0123456789abcdef0",
+        "zone": a.zones.get(z),
+        "role": role,
+        "is_primary": role == "primary",
+        "primary_ip": "10.0.0.10",
+        "interfaces": interfaces,
+        "licence": (a.licences == Licences::Files).then_some("licence.lic"),
+        "variables": variables,
+    })))
 }
 
 fn private_lambda(pl: &PrivateLambda, base: &str, out: &mut Vec<Problem>) {
@@ -499,5 +768,88 @@ mod tests {
             "invalid schedule 'rate(1 minutes)': EventBridge wants '1 minute' for one and '<n> minutes' for more"
         );
         assert!(schedule_expression("every 5 minutes").is_err());
+    }
+
+    fn configuration(yaml: &str) -> ApplianceConfiguration {
+        let node = crate::yaml::parse(yaml).unwrap();
+        serde_json::from_value(node.to_json()).unwrap()
+    }
+
+    #[test]
+    fn fingerprints_are_normalised_to_lowercase_hex_without_colons() {
+        let hex = "f94ad694d97ac1df2a06441f33fb8c0552e2884b6bb4743d4f82f1ecb8fbd50f";
+        let colons =
+            "F9:4A:D6:94:D9:7A:C1:DF:2A:06:44:1F:33:FB:8C:05:52:E2:88:4B:6B:B4:74:3D:4F:82:F1:EC:B8:FB:D5:0F";
+        assert_eq!(fingerprint(colons).as_deref(), Some(hex));
+        assert_eq!(fingerprint(&hex.to_ascii_uppercase()).as_deref(), Some(hex));
+        assert_eq!(fingerprint(&hex[..62]), None);
+        assert_eq!(fingerprint(&format!("{}zz", &hex[..62])), None);
+    }
+
+    #[test]
+    fn parameter_tiers_follow_the_value_size() {
+        assert_eq!(parameter_tier(4096), Some("Standard"));
+        assert_eq!(parameter_tier(4097), Some("Advanced"));
+        assert_eq!(parameter_tier(8192), Some("Advanced"));
+        assert_eq!(parameter_tier(8193), None);
+    }
+
+    #[test]
+    fn parameter_value_is_compact_json_with_sorted_keys() {
+        let c = configuration(
+            "template: \"{{ variables.b.y }}\"\nvariables:\n  b: {y: 1, x: [2, {d: 3, c: 4}]}\n  a: z\n",
+        );
+        assert_eq!(
+            configuration_parameter_value(&c),
+            r#"{"template":"{{ variables.b.y }}","variables":{"a":"z","b":{"x":[2,{"c":4,"d":3}],"y":1}}}"#
+        );
+    }
+
+    #[test]
+    fn the_lifecycle_timeout_covers_a_configure_call() {
+        let c = configuration("template: x\nboot_timeout_seconds: 300\n");
+        assert_eq!(configure_timeout_seconds(&c), 360);
+        assert_eq!(c.api_port, 443);
+        assert_eq!(c.admin_user, "admin");
+        assert_eq!(c.api_device_index, 0);
+    }
+
+    fn appliance(variables: &str) -> ApplianceAsg {
+        let yaml = format!(
+            "vpc_id: vpc-0a1b2c3d\nimage_id: ami-0a1b2c3d\ninstance_type: c6i.xlarge\ncapacity: {{min: 1, max: 2, desired: 1}}\nzones: [eu-west-1a, eu-west-1b]\nboot_interface: {{subnets: [subnet-0a1b2c3d, subnet-0a1b2c3e], security_groups: [sg-0a1b2c3d]}}\ninterfaces:\n  - {{device_index: 1, subnets: [subnet-0a1b2c4d, subnet-0a1b2c4e], security_groups: [sg-0a1b2c4d], public_ip: amazon}}\nconfiguration:\n  template: x\n  variables: {variables}\n"
+        );
+        serde_json::from_value(crate::yaml::parse(&yaml).unwrap().to_json()).unwrap()
+    }
+
+    #[test]
+    fn template_problems_name_the_line_and_the_unknown_variable() {
+        let a = appliance("{}");
+        let mut out = Vec::new();
+        template(&a, "a\n{{ role }\n", "t", &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].1.ends_with("(template line 2)"), "{}", out[0].1);
+        out.clear();
+        template(&a, "{% set x = 1 %}{{ x }}{{ zone }}{{ namespace() }}{{ licnce }}", "t", &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].1.contains("reads 'licnce'"), "{}", out[0].1);
+        assert_eq!(out[0].2.as_deref(), Some("did you mean 'licence'?"));
+    }
+
+    #[test]
+    fn templates_render_for_both_roles_in_every_zone() {
+        let source = "{% for i in interfaces %}{{ i.private_ip }} {{ i.public_ip or '-' }}\n{% endfor %}\
+            {% if not is_primary %}{{ primary_ip }}{% endif %}{{ variables.peers[zone] }}";
+        let mut out = Vec::new();
+        template(&appliance("{peers: {eu-west-1a: 10.1.0.1, eu-west-1b: 10.2.0.1}}"), source, "t", &mut out);
+        assert_eq!(out, Vec::<Problem>::new());
+        template(&appliance("{peers: {eu-west-1a: 10.1.0.1}}"), source, "t", &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].1.starts_with(
+                "the configuration template does not render for a primary in eu-west-1b: undefined value"
+            ),
+            "{}",
+            out[0].1
+        );
     }
 }

@@ -36,13 +36,32 @@ pub struct FunctionProps<'a> {
     pub timeout_seconds: u32,
     pub architecture: Architecture,
     pub log_retention_days: u32,
-    /// Private subnets and security groups, for a VPC-attached function.
-    pub vpc: Option<(Vec<LogicalId>, Vec<LogicalId>)>,
+    /// Subnets and security groups, for a VPC-attached function.
+    pub vpc: Option<VpcAttachment>,
     pub reserved_concurrency: Option<u32>,
     /// Send failed asynchronous invocations to an encrypted SQS queue.
     pub dead_letter_queue: bool,
     /// Run on an EventBridge schedule (`rate(..)` or `cron(..)`), with this description.
     pub schedule: Option<(String, String)>,
+}
+
+/// Where a VPC-attached function's network interfaces go.
+#[derive(Debug, Clone)]
+pub struct VpcAttachment {
+    /// Subnet IDs: `Ref`s of the stack's subnets, or IDs of existing ones.
+    pub subnets: Vec<Expr>,
+    /// Security group IDs (`Fn::GetAtt <group>.GroupId`).
+    pub security_groups: Vec<Expr>,
+}
+
+impl VpcAttachment {
+    /// The stack's own subnets and security groups.
+    pub fn owned(subnets: &[LogicalId], groups: &[LogicalId]) -> VpcAttachment {
+        VpcAttachment {
+            subnets: subnets.iter().map(Expr::r#ref).collect(),
+            security_groups: groups.iter().map(|g| Expr::get_att(g, "GroupId")).collect(),
+        }
+    }
 }
 
 /// The IDs of what [`build`] added.
@@ -111,8 +130,8 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
         vec!["logs:CreateLogStream".into(), "logs:PutLogEvents".into()],
         vec![Expr::get_att(&log_group, "Arn")],
     )];
-    if let Some((subnets, groups)) = &p.vpc {
-        statements.extend(vpc_access(subnets, groups));
+    if let Some(vpc) = &p.vpc {
+        statements.extend(vpc_access(vpc));
     }
     let dlq = if p.dead_letter_queue {
         let q = id(&[p.name, "DeadLetterQueue"])?;
@@ -150,9 +169,9 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
         log_group: Some(Expr::r#ref(&log_group)),
         ..Default::default()
     });
-    let vpc_config = p.vpc.as_ref().map(|(subnets, groups)| lambda::VpcConfig {
-        subnet_ids: subnets.iter().map(Expr::r#ref).collect(),
-        security_group_ids: groups.iter().map(|g| Expr::get_att(g, "GroupId")).collect(),
+    let vpc_config = p.vpc.as_ref().map(|vpc| lambda::VpcConfig {
+        subnet_ids: vpc.subnets.clone(),
+        security_group_ids: vpc.security_groups.clone(),
         ..Default::default()
     });
     let asset = asset_metadata(p, &code_key);
@@ -269,21 +288,11 @@ fn asset_metadata(p: &FunctionProps<'_>, code_key: &LogicalId) -> Expr {
 
 /// What Lambda needs to manage the function's network interfaces, scoped to the function's own
 /// subnets and security groups.
-fn vpc_access(subnets: &[LogicalId], groups: &[LogicalId]) -> Vec<Statement> {
+fn vpc_access(vpc: &VpcAttachment) -> Vec<Statement> {
     let eni = Expr::arn("ec2", "network-interface/*");
     let mut create_on = vec![eni.clone()];
-    create_on.extend(subnets.iter().map(|s| {
-        Expr::sub_with(
-            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/${Subnet}",
-            [("Subnet".to_owned(), Expr::r#ref(s))],
-        )
-    }));
-    create_on.extend(groups.iter().map(|g| {
-        Expr::sub_with(
-            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${Group}",
-            [("Group".to_owned(), Expr::get_att(g, "GroupId"))],
-        )
-    }));
+    create_on.extend(vpc.subnets.iter().map(|s| ec2_arn("subnet", "Subnet", s)));
+    create_on.extend(vpc.security_groups.iter().map(|g| ec2_arn("security-group", "Group", g)));
     vec![
         Statement::allow(vec!["ec2:CreateNetworkInterface".into()], create_on),
         Statement::allow(
@@ -303,6 +312,17 @@ fn vpc_access(subnets: &[LogicalId], groups: &[LogicalId]) -> Vec<Statement> {
     ]
 }
 
+/// The ARN of the EC2 resource `kind/<id>`: literal for a known ID, `Fn::Sub` with `var` otherwise.
+fn ec2_arn(kind: &str, var: &str, id: &Expr) -> Expr {
+    match id {
+        Expr::Str(s) => Expr::arn("ec2", &format!("{kind}/{s}")),
+        other => Expr::sub_with(
+            format!("arn:${{AWS::Partition}}:ec2:${{AWS::Region}}:${{AWS::AccountId}}:{kind}/${{{var}}}"),
+            [(var.to_owned(), other.clone())],
+        ),
+    }
+}
+
 fn check_env(p: &FunctionProps<'_>) -> Result<BTreeMap<String, Expr>, BuildError> {
     let binary = p.spec.binary;
     for var in p.spec.env {
@@ -313,18 +333,18 @@ fn check_env(p: &FunctionProps<'_>) -> Result<BTreeMap<String, Expr>, BuildError
     if let Some(extra) = p.env.keys().find(|k| !p.spec.env.iter().any(|v| v.name == **k)) {
         return Err(BuildError::UnknownEnv { binary, name: (*extra).to_owned() });
     }
-    let size: usize = p
-        .env
-        .iter()
-        .map(|(k, v)| {
-            k.len()
-                + match v {
-                    Expr::Str(s) => s.len(),
-                    Expr::Int(i) => i.to_string().len(),
-                    _ => INTRINSIC_ESTIMATE,
-                }
-        })
-        .sum();
+    // A `Fn::Join` around a long literal (JSON with an ID spliced in) counts its literal parts.
+    fn estimate(v: &Expr) -> usize {
+        match v {
+            Expr::Str(s) => s.len(),
+            Expr::Int(i) => i.to_string().len(),
+            Expr::Join { delimiter, parts } => {
+                parts.iter().map(estimate).sum::<usize>() + delimiter.len() * parts.len().saturating_sub(1)
+            }
+            _ => INTRINSIC_ESTIMATE,
+        }
+    }
+    let size: usize = p.env.iter().map(|(k, v)| k.len() + estimate(v)).sum();
     if size > MAX_ENV_BYTES {
         return Err(BuildError::EnvTooLarge { binary, size });
     }

@@ -202,7 +202,7 @@ pub fn build(t: &mut Template, ctx: &Ctx, props: &NetworkProps<'_>) -> Result<Ne
             ctx,
             "Endpoints",
             "VPC interface endpoints: HTTPS from the functions",
-            &vpc,
+            Expr::r#ref(&vpc),
         )?;
         for ie in props.interface_endpoints {
             let ep = id(&[&ie.service().replace('.', "-"), "Endpoint"])?;

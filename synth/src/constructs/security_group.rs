@@ -19,19 +19,20 @@ pub struct SecurityGroup {
 }
 
 impl SecurityGroup {
+    /// Adds a closed group in `vpc` (a `Ref` of the stack's VPC, or the ID of an existing one).
     pub fn add(
         t: &mut Template,
         ctx: &Ctx,
         name: &str,
         description: &str,
-        vpc: &LogicalId,
+        vpc: Expr,
     ) -> Result<SecurityGroup, BuildError> {
         let sg = id(&[name, "SecurityGroup"])?;
         t.add(
             &sg,
             ec2::SecurityGroup {
                 group_description: Some(description.into()),
-                vpc_id: Some(Expr::r#ref(vpc)),
+                vpc_id: Some(vpc),
                 security_group_egress: vec![ec2::Egress {
                     ip_protocol: Some("icmp".into()),
                     from_port: Some(252.into()),

@@ -11,21 +11,57 @@
 //! IAM: EC2 writes are scoped by resource tags where EC2 supports it: the function may only attach to
 //! instances of its own group, and only modify, detach, delete or release interfaces and addresses it
 //! tagged at creation. `Describe*` calls, which IAM cannot scope, are the only `*` resources.
+//!
+//! With a `configuration`, a launching instance is also configured before it goes in service (and the
+//! remaining members again when the primary changes). The lifecycle function, outside the VPC, reads
+//! the admin password (a generated `AdminSecret`, or the user's secret) and the template with its
+//! variables (the `ConfigurationParameter` SSM parameter), renders it for the instance, and invokes
+//! the configure function synchronously with the result. The configure function runs in the VPC in
+//! the boot interface's subnets, because the appliance API is private; its role has only logs and
+//! VPC access (the password arrives in the payload), and its security group reaches only the
+//! `ApplianceApiSecurityGroup` on the API port, which the stack adds to the API interface (the boot
+//! interface in the launch template, or an extra interface in its INTERFACES entry). Its timeout is
+//! the boot wait plus a minute, and the lifecycle function's timeout grows by as much (see
+//! `validate::lifecycle_timeout_seconds`). Changing the template updates only the parameter: running
+//! appliances get it at their next configuration, not at deploy time.
 
 use std::collections::BTreeMap;
 
+use contract::appliance_asg::configure;
 use contract::appliance_asg::lifecycle as env;
 
-use crate::blueprint::{ApplianceAsg, DefaultResult, Licences, PublicIpSetting};
+use crate::blueprint::{ApplianceAsg, ApplianceConfiguration, DefaultResult, Licences, PublicIpSetting};
 use crate::cfn::resources::iam::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::{autoscaling, cloudwatch, dynamodb, ec2, events, lambda, s3};
-use crate::cfn::{Expr, Template};
-use crate::constructs::function::{self, FunctionProps};
+use crate::cfn::resources::{
+    autoscaling, cloudwatch, dynamodb, ec2, events, lambda, s3, secretsmanager, ssm,
+};
+use crate::cfn::{Expr, LogicalId, Template};
+use crate::constructs::function::{self, FunctionProps, VpcAttachment};
+use crate::constructs::security_group::SecurityGroup;
 use crate::constructs::{BuildError, Ctx, id, output};
-use crate::validate::APPLIANCE_FUNCTION_TIMEOUT_SECONDS;
+use crate::validate;
 
 /// Tags the function puts on what it creates (see `runtime::appliance_asg::network`).
 const INSTANCE_TAG: &str = "iac:appliance-instance";
+/// Stands for the API security group's ID inside the INTERFACES JSON, which is then split around it
+/// so `Fn::Join` can put the `GroupId` there. The control character keeps it from any user text.
+const API_GROUP_PLACEHOLDER: &str = "\u{1}api-security-group\u{1}";
+
+/// What the stack adds for a blueprint's `configuration`.
+struct Configuration<'a> {
+    c: &'a ApplianceConfiguration,
+    api_group: SecurityGroup,
+    parameter: LogicalId,
+    /// The admin secret's ARN: `Ref` of the stack's secret, or the blueprint's.
+    secret: Expr,
+    function: function::Function,
+}
+
+impl Configuration<'_> {
+    fn api_group_id(&self) -> Expr {
+        Expr::get_att(&self.api_group.id, "GroupId")
+    }
+}
 
 pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<Template, BuildError> {
     let mut t = Template {
@@ -37,6 +73,12 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
     };
     // The group's name is fixed so the function's permissions can name it before it exists.
     let asg_name = ctx.stack.clone();
+
+    let config = match &a.configuration {
+        Some(c) => Some(configuration(&mut t, ctx, a, c)?),
+        None => None,
+    };
+    let api_on_boot = config.as_ref().filter(|c| c.c.api_device_index == 0);
 
     let launch_template = id(&["LaunchTemplate"])?;
     t.add(
@@ -53,7 +95,13 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
                 }),
                 network_interfaces: vec![ec2::LaunchTemplateNetworkInterface {
                     device_index: Some(0.into()),
-                    groups: a.boot_interface.security_groups.iter().map(Into::into).collect(),
+                    groups: a
+                        .boot_interface
+                        .security_groups
+                        .iter()
+                        .map(Into::into)
+                        .chain(api_on_boot.map(Configuration::api_group_id))
+                        .collect(),
                     delete_on_termination: Some(true.into()),
                     associate_public_ip_address: Some(false.into()),
                     description: Some("boot interface (device 0)".into()),
@@ -160,6 +208,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
     };
 
     let zones = &a.zones;
+    let api_interface = config.as_ref().map_or(0, |c| c.c.api_device_index);
     let specs: Vec<serde_json::Value> = a
         .interfaces
         .iter()
@@ -170,22 +219,39 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
                 PublicIpSetting::ByoipPool(p) => serde_json::json!({"allocate": {"pool": p}}),
                 PublicIpSetting::ElasticIps(ids) => serde_json::json!({"existing": {"allocation_ids": ids}}),
             };
+            let mut groups = i.security_groups.clone();
+            if i.device_index == api_interface {
+                groups.push(API_GROUP_PLACEHOLDER.to_owned());
+            }
             serde_json::json!({
                 "device_index": i.device_index,
                 "subnets": zones.iter().cloned().zip(i.subnets.iter().cloned()).collect::<BTreeMap<_, _>>(),
-                "security_groups": i.security_groups,
+                "security_groups": groups,
                 "source_dest_check": i.source_dest_check,
                 "description": i.description.clone().unwrap_or_else(|| format!("{} device {}", asg_name, i.device_index)),
                 "public_ip": public_ip,
             })
         })
         .collect();
+    let interfaces = serde_json::Value::Array(specs).to_string();
+    let placeholder = serde_json::Value::from(API_GROUP_PLACEHOLDER).to_string();
+    let interfaces = match (interfaces.split_once(placeholder.trim_matches('"')), &config) {
+        (Some((before, after)), Some(c)) => {
+            Expr::join("", [Expr::str(before), c.api_group_id(), Expr::str(after)])
+        }
+        _ => Expr::str(interfaces),
+    };
+    let unset = || Expr::str("");
     let env = BTreeMap::from([
         (env::ASG_NAME.name, Expr::str(&asg_name)),
         (env::STATE_TABLE.name, Expr::r#ref(&table)),
-        (env::INTERFACES.name, Expr::str(serde_json::Value::Array(specs).to_string())),
-        (env::LICENCE_BUCKET.name, licence_bucket.as_ref().map_or_else(|| Expr::str(""), Expr::r#ref)),
+        (env::INTERFACES.name, interfaces),
+        (env::LICENCE_BUCKET.name, licence_bucket.as_ref().map_or_else(unset, Expr::r#ref)),
         (env::SCALE_IN_PROTECTION.name, Expr::str(a.primary_scale_in_protection.to_string())),
+        (env::CONFIGURE_FUNCTION.name, config.as_ref().map_or_else(unset, |c| Expr::r#ref(&c.function.id))),
+        (env::CONFIG_PARAMETER.name, config.as_ref().map_or_else(unset, |c| Expr::r#ref(&c.parameter))),
+        (env::ADMIN_SECRET.name, config.as_ref().map_or_else(unset, |c| c.secret.clone())),
+        (env::API_DEVICE_INDEX.name, Expr::str(api_interface.to_string())),
     ]);
     let f = function::build(
         &mut t,
@@ -193,10 +259,17 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
         &FunctionProps {
             name: "Lifecycle",
             spec: &env::FUNCTION,
-            description: format!("{}: interfaces, addresses, role and licence of each appliance", ctx.stack),
+            description: if config.is_some() {
+                format!(
+                    "{}: interfaces, addresses, role, licence and configuration of each appliance",
+                    ctx.stack
+                )
+            } else {
+                format!("{}: interfaces, addresses, role and licence of each appliance", ctx.stack)
+            },
             env,
             memory_mb: 256,
-            timeout_seconds: APPLIANCE_FUNCTION_TIMEOUT_SECONDS,
+            timeout_seconds: validate::lifecycle_timeout_seconds(a),
             architecture: a.architecture,
             log_retention_days: a.log_retention_days,
             vpc: None,
@@ -245,8 +318,8 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
         },
     )?;
 
-    grants(&mut t, &f, a, &asg_name, &table, licence_bucket.as_ref());
-    alarms(&mut t, a, &f)?;
+    grants(&mut t, &f, a, &asg_name, &table, licence_bucket.as_ref(), config.as_ref());
+    alarms(&mut t, a, &f, config.as_ref().map(|c| &c.function))?;
 
     let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     out("GroupName", "The appliance Auto Scaling group", Expr::str(&asg_name))?;
@@ -254,7 +327,129 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
     if let Some(bucket) = &licence_bucket {
         out("LicenceBucket", "Put licence files (*.lic) here, one per instance", Expr::r#ref(bucket))?;
     }
+    if let Some(c) = &config {
+        out(
+            "AdminSecret",
+            "Secrets Manager secret holding the appliances' admin password",
+            c.secret.clone(),
+        )?;
+        out(
+            "ConfigureFunction",
+            "Pushes password, licence and configuration to one appliance (invoked by the lifecycle function)",
+            Expr::r#ref(&c.function.id),
+        )?;
+    }
     Ok(t)
+}
+
+/// The parameter, secret, security groups and configure function of a `configuration`.
+fn configuration<'a>(
+    t: &mut Template,
+    ctx: &Ctx,
+    a: &ApplianceAsg,
+    c: &'a ApplianceConfiguration,
+) -> Result<Configuration<'a>, BuildError> {
+    let value = validate::configuration_parameter_value(c);
+    // Validation rejects a value too large for either tier.
+    let tier = validate::parameter_tier(value.len()).unwrap_or("Advanced");
+    let parameter = id(&["ConfigurationParameter"])?;
+    t.add(
+        &parameter,
+        ssm::Parameter {
+            r#type: Some("String".into()),
+            value: Some(value.into()),
+            tier: Some(tier.into()),
+            description: Some(
+                format!(
+                    "{}: appliance configuration template and variables (read by the lifecycle function)",
+                    ctx.stack
+                )
+                .into(),
+            ),
+            tags: ctx.tags.iter().map(|(k, v)| (k.clone(), Expr::str(v))).collect(),
+            ..Default::default()
+        },
+    )?;
+
+    let secret = match &c.admin_secret_arn {
+        Some(arn) => Expr::str(arn),
+        None => {
+            // No rotation schedule: rotating needs a rotation function that changes the password on
+            // every running appliance first, or the configure function is locked out.
+            let secret = id(&["AdminSecret"])?;
+            t.add(
+                &secret,
+                secretsmanager::Secret {
+                    description: Some(
+                        format!(
+                            "{}: admin password of the appliances (set on each by the configure function)",
+                            ctx.stack
+                        )
+                        .into(),
+                    ),
+                    generate_secret_string: Some(secretsmanager::GenerateSecretString {
+                        password_length: Some(32.into()),
+                        // Appliance CLIs and config files choke on quotes and backslashes.
+                        exclude_punctuation: Some(true.into()),
+                        // Appliance password policies want upper and lower case and digits.
+                        require_each_included_type: Some(true.into()),
+                        ..Default::default()
+                    }),
+                    tags: ctx.tags(),
+                    ..Default::default()
+                },
+            )?;
+            Expr::r#ref(&secret)
+        }
+    };
+
+    let vpc = Expr::str(&a.vpc_id);
+    let configure_group = SecurityGroup::add(
+        t,
+        ctx,
+        "Configure",
+        "Appliance configure function: may reach the appliance HTTPS API only",
+        vpc.clone(),
+    )?;
+    let api_group = SecurityGroup::add(
+        t,
+        ctx,
+        "ApplianceApi",
+        "Appliance HTTPS API: admits the configure function only",
+        vpc,
+    )?;
+    api_group.allow_from(t, &configure_group, c.api_port, "Configure function to the appliance HTTPS API")?;
+
+    let fingerprints: Vec<String> =
+        c.tls_fingerprints.iter().filter_map(|f| validate::fingerprint(f)).collect();
+    let function = function::build(
+        t,
+        ctx,
+        &FunctionProps {
+            name: "Configure",
+            spec: &configure::FUNCTION,
+            description: format!("{}: pushes password, licence and configuration to an appliance", ctx.stack),
+            env: BTreeMap::from([
+                (configure::API_PORT.name, Expr::str(c.api_port.to_string())),
+                (configure::ADMIN_USER.name, Expr::str(&c.admin_user)),
+                (configure::TLS_FINGERPRINTS.name, Expr::str(fingerprints.join(","))),
+                (configure::BOOT_TIMEOUT_SECONDS.name, Expr::str(c.boot_timeout_seconds.to_string())),
+            ]),
+            memory_mb: 128,
+            timeout_seconds: validate::configure_timeout_seconds(c),
+            architecture: a.architecture,
+            log_retention_days: a.log_retention_days,
+            vpc: Some(VpcAttachment {
+                subnets: a.boot_interface.subnets.iter().map(Expr::from).collect(),
+                security_groups: vec![Expr::get_att(&configure_group.id, "GroupId")],
+            }),
+            reserved_concurrency: None,
+            // Invoked synchronously: the lifecycle function gets its errors.
+            dead_letter_queue: false,
+            schedule: None,
+        },
+    )?;
+    Ok(Configuration { c, api_group, parameter, secret, function })
 }
 
 fn licence_bucket(t: &mut Template, ctx: &Ctx) -> Result<crate::cfn::LogicalId, BuildError> {
@@ -315,8 +510,9 @@ fn grants(
     f: &function::Function,
     a: &ApplianceAsg,
     asg_name: &str,
-    table: &crate::cfn::LogicalId,
-    licence_bucket: Option<&crate::cfn::LogicalId>,
+    table: &LogicalId,
+    licence_bucket: Option<&LogicalId>,
+    config: Option<&Configuration<'_>>,
 ) {
     let arn = |resource: &str| Expr::arn("ec2", resource);
     let cond = |op: &str, key: &str, value: Expr| {
@@ -361,6 +557,13 @@ fn grants(
         Statement::allow(vec!["ec2:CreateNetworkInterface".into()], vec![arn("network-interface/*")]);
     create.condition = cond("StringLike", &format!("aws:RequestTag/{INSTANCE_TAG}"), Expr::str("i-*"));
     f.grant(t, create);
+    // The API group joins an extra interface's groups when the API is not on the boot interface.
+    let api_group = config.filter(|c| c.c.api_device_index != 0).map(|c| {
+        Expr::sub_with(
+            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${Group}",
+            [("Group".to_owned(), c.api_group_id())],
+        )
+    });
     f.grant(
         t,
         Statement::allow(
@@ -369,6 +572,7 @@ fn grants(
                 .iter()
                 .map(|s| arn(&format!("subnet/{s}")))
                 .chain(groups.iter().map(|g| arn(&format!("security-group/{g}"))))
+                .chain(api_group)
                 .collect(),
         ),
     );
@@ -475,9 +679,29 @@ fn grants(
             ),
         );
     }
+    if let Some(c) = config {
+        f.grant(t, Statement::allow(vec!["lambda:InvokeFunction".into()], vec![c.function.arn()]));
+        f.grant(t, Statement::allow(vec!["secretsmanager:GetSecretValue".into()], vec![c.secret.clone()]));
+        // A generated parameter name has no leading slash, so it follows `parameter/` directly.
+        f.grant(
+            t,
+            Statement::allow(
+                vec!["ssm:GetParameter".into()],
+                vec![Expr::sub_with(
+                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${Parameter}",
+                    [("Parameter".to_owned(), Expr::r#ref(&c.parameter))],
+                )],
+            ),
+        );
+    }
 }
 
-fn alarms(t: &mut Template, a: &ApplianceAsg, f: &function::Function) -> Result<(), BuildError> {
+fn alarms(
+    t: &mut Template,
+    a: &ApplianceAsg,
+    f: &function::Function,
+    configure: Option<&function::Function>,
+) -> Result<(), BuildError> {
     let actions: Vec<Expr> = a.alarm_topic_arn.iter().map(Expr::from).collect();
     let alarm =
         |description: &str, namespace: &str, metric: &str, dimension: (&str, Expr), statistic: &str| {
@@ -510,6 +734,18 @@ fn alarms(t: &mut Template, a: &ApplianceAsg, f: &function::Function) -> Result<
             "Sum",
         ),
     )?;
+    if let Some(c) = configure {
+        t.add(
+            &id(&["ConfigureErrorsAlarm"])?,
+            alarm(
+                "The appliance configure function failed (an appliance API did not answer in time, its certificate did not match, or it rejected the password, licence or configuration)",
+                "AWS/Lambda",
+                "Errors",
+                ("FunctionName", Expr::r#ref(&c.id)),
+                "Sum",
+            ),
+        )?;
+    }
     if let Some(dlq) = &f.dead_letter_queue {
         t.add(
             &id(&["LifecycleDeadLettersAlarm"])?,
@@ -523,4 +759,122 @@ fn alarms(t: &mut Template, a: &ApplianceAsg, f: &function::Function) -> Result<
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use contract::appliance_asg::lifecycle as env;
+
+    use crate::cfn::resources::iam::Statement;
+    use crate::cfn::{Expr, LogicalId, ResourceProps, Template};
+
+    const BASE: &str = "name: fw
+system:
+  appliance-asg:
+    vpc_id: vpc-0a1b2c3d4e5f60718
+    image_id: ami-0a1b2c3d4e5f60799
+    instance_type: c6i.xlarge
+    capacity: {min: 1, max: 2, desired: 1}
+    zones: [eu-west-1a, eu-west-1b]
+    boot_interface:
+      subnets: [subnet-0a1b2c3d4e5f60701, subnet-0a1b2c3d4e5f60702]
+      security_groups: [sg-0a1b2c3d4e5f60710]
+    interfaces:
+      - device_index: 1
+        subnets: [subnet-0a1b2c3d4e5f60711, subnet-0a1b2c3d4e5f60712]
+        security_groups: [sg-0a1b2c3d4e5f60711]
+    lifecycle:
+      heartbeat_timeout_seconds: 1620
+";
+
+    fn synth(extra: &str) -> Template {
+        crate::synthesize("fw.yaml", &format!("{BASE}{extra}"), None).unwrap().template
+    }
+
+    fn resource<'a>(t: &'a Template, id: &str) -> &'a ResourceProps {
+        &t.resources[&LogicalId::new(id).unwrap()].props
+    }
+
+    fn lifecycle_env(t: &Template) -> &std::collections::BTreeMap<String, Expr> {
+        let ResourceProps::Function(f) = resource(t, "LifecycleFunction") else {
+            panic!("no lifecycle function")
+        };
+        &f.environment.as_ref().unwrap().variables
+    }
+
+    fn statements(t: &Template, role: &str) -> Vec<Statement> {
+        let ResourceProps::Role(r) = resource(t, role) else { panic!("no role {role}") };
+        r.policies.iter().flat_map(|p| p.policy_document.statement.clone()).collect()
+    }
+
+    #[test]
+    fn without_configuration_the_lifecycle_function_configures_nothing() {
+        let t = synth("");
+        let env = lifecycle_env(&t);
+        for var in [env::CONFIGURE_FUNCTION, env::CONFIG_PARAMETER, env::ADMIN_SECRET] {
+            assert_eq!(env[var.name], Expr::str(""), "{}", var.name);
+        }
+        assert_eq!(env[env::API_DEVICE_INDEX.name], Expr::str("0"));
+        let types: Vec<&str> = t.resources.values().map(|r| r.props.type_name()).collect();
+        for absent in ["AWS::SSM::Parameter", "AWS::SecretsManager::Secret", "AWS::EC2::SecurityGroup"] {
+            assert!(!types.contains(&absent), "{absent}");
+        }
+        let ResourceProps::Function(f) = resource(&t, "LifecycleFunction") else { panic!() };
+        assert_eq!(f.timeout, Some(Expr::from(crate::validate::APPLIANCE_FUNCTION_TIMEOUT_SECONDS)));
+    }
+
+    #[test]
+    fn configuration_adds_a_vpc_function_the_lifecycle_function_may_invoke() {
+        let t = synth(
+            "    configuration:\n      template: \"set role {{ role }}\"\n      tls_fingerprints: [\"AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\"]\n",
+        );
+        assert!(crate::check::template(&t).is_empty());
+        let env = lifecycle_env(&t);
+        assert_eq!(
+            env[env::CONFIGURE_FUNCTION.name],
+            Expr::r#ref(&LogicalId::new("ConfigureFunction").unwrap())
+        );
+        assert_eq!(env[env::ADMIN_SECRET.name], Expr::r#ref(&LogicalId::new("AdminSecret").unwrap()));
+        let ResourceProps::Function(lifecycle) = resource(&t, "LifecycleFunction") else { panic!() };
+        assert_eq!(lifecycle.timeout, Some(Expr::from(120 + 360)));
+
+        let ResourceProps::Function(f) = resource(&t, "ConfigureFunction") else { panic!() };
+        assert_eq!(f.timeout, Some(Expr::from(360)));
+        assert!(f.dead_letter_config.is_none());
+        let vpc = f.vpc_config.as_ref().unwrap();
+        assert_eq!(
+            vpc.subnet_ids,
+            vec![Expr::str("subnet-0a1b2c3d4e5f60701"), Expr::str("subnet-0a1b2c3d4e5f60702")]
+        );
+        let configure_env = &f.environment.as_ref().unwrap().variables;
+        assert_eq!(
+            configure_env["TLS_FINGERPRINTS"],
+            Expr::str("aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899")
+        );
+
+        // The configure role reads nothing: logs and VPC access only.
+        let actions: Vec<String> =
+            statements(&t, "ConfigureRole").into_iter().flat_map(|s| s.action).collect();
+        assert!(actions.iter().all(|a| a.starts_with("logs:") || a.starts_with("ec2:")), "{actions:?}");
+        let lifecycle_actions: Vec<String> =
+            statements(&t, "LifecycleRole").into_iter().flat_map(|s| s.action).collect();
+        for a in ["lambda:InvokeFunction", "secretsmanager:GetSecretValue", "ssm:GetParameter"] {
+            assert!(lifecycle_actions.iter().any(|x| x == a), "{a}");
+        }
+
+        // The API group is on the boot interface, and admits the configure group only.
+        let ResourceProps::LaunchTemplate(lt) = resource(&t, "LaunchTemplate") else { panic!() };
+        let groups = &lt.launch_template_data.as_ref().unwrap().network_interfaces[0].groups;
+        assert!(
+            groups.contains(&Expr::get_att(&LogicalId::new("ApplianceApiSecurityGroup").unwrap(), "GroupId"))
+        );
+        assert!(matches!(env[env::INTERFACES.name], Expr::Str(_)));
+        let ResourceProps::SecurityGroupIngress(i) = resource(&t, "ApplianceApiFromConfigure443") else {
+            panic!()
+        };
+        assert_eq!(
+            i.source_security_group_id,
+            Some(Expr::get_att(&LogicalId::new("ConfigureSecurityGroup").unwrap(), "GroupId"))
+        );
+    }
 }

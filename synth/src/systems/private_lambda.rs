@@ -19,7 +19,7 @@ use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatter
 use crate::cfn::resources::lambda;
 use crate::cfn::{Expr, Pseudo, Template};
 use crate::cidr;
-use crate::constructs::function::{self, FunctionProps};
+use crate::constructs::function::{self, FunctionProps, VpcAttachment};
 use crate::constructs::network::{self, NetworkProps};
 use crate::constructs::security_group::SecurityGroup;
 use crate::constructs::{BuildError, Ctx, bounded_name, id, output};
@@ -65,14 +65,14 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
         ctx,
         "Caller",
         "Caller function: may reach the internal load balancer",
-        &net.vpc,
+        Expr::r#ref(&net.vpc),
     )?;
     let alb_sg = SecurityGroup::add(
         &mut t,
         ctx,
         "LoadBalancer",
         "Internal load balancer: admits the caller function only",
-        &net.vpc,
+        Expr::r#ref(&net.vpc),
     )?;
     alb_sg.allow_from(&mut t, &caller_sg, lb_spec.port, "Caller function to the load balancer listener")?;
     if let Some(ep_sg) = &net.endpoint_security_group {
@@ -231,7 +231,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
             timeout_seconds: c.timeout_seconds,
             architecture: pl.architecture,
             log_retention_days: pl.log_retention_days,
-            vpc: Some((net.private_subnets.clone(), vec![caller_sg.id.clone()])),
+            vpc: Some(VpcAttachment::owned(&net.private_subnets, std::slice::from_ref(&caller_sg.id))),
             reserved_concurrency: None,
             dead_letter_queue: c.schedule.is_some(),
             schedule: c
