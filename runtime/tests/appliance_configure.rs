@@ -18,6 +18,7 @@ fn request() -> PushRequest {
         password: "s3cret-from-secrets-manager".into(),
         configuration: "config system global\n  set hostname fw-1\nend\n".into(),
         licence: Some(Licence::File { name: "fgt-0.lic".into(), content: "TElDRU5DRQ==".into() }),
+        wait_for_boot: true,
     }
 }
 
@@ -89,6 +90,13 @@ async fn a_booting_appliance_is_waited_for_within_the_boot_timeout() {
     let err = configure::push(&config, &request()).await.expect_err("never up");
     assert!(err.to_string().contains("did not answer within the 300ms boot timeout"), "{err}");
     assert!(err.is_retryable());
+
+    // An appliance in service is not waited for.
+    let config = configure_config(port, pins(), Duration::from_secs(60));
+    let err = configure::push(&config, &PushRequest { wait_for_boot: false, ..request() })
+        .await
+        .expect_err("not answering");
+    assert!(err.to_string().contains("(in service) is not answering"), "{err}");
 }
 
 #[tokio::test]

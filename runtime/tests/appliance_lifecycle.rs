@@ -796,6 +796,10 @@ async fn an_instance_in_service_without_being_made_whole_is_replaced() {
         .expect("describe");
     let health = out.auto_scaling_instances()[0].health_status().unwrap_or_default();
     assert!(health.eq_ignore_ascii_case("unhealthy"), "{health}");
+    let allowed = allowed_actions();
+    for action in w.recorder.actions().into_iter().map(iam_action) {
+        assert!(allowed.contains(&action), "the synthesized policy does not allow {action}");
+    }
 }
 
 #[tokio::test]
@@ -852,4 +856,30 @@ async fn aws_calls_per_launch_and_terminate_of_a_three_interface_appliance() {
     let show = |calls: &[String]| format!("{} calls: {}", calls.len(), calls.join(" "));
     expect_test::expect!["31 calls: autoscaling:DescribeAutoScalingInstances ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses autoscaling:RecordLifecycleActionHeartbeat ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:DescribeNetworkInterfaces ec2:ModifyNetworkInterfaceAttribute ec2:AllocateAddress ec2:AssociateAddress ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:DescribeNetworkInterfaces ec2:ModifyNetworkInterfaceAttribute ec2:ModifyNetworkInterfaceAttribute dynamodb:PutItem dynamodb:PutItem autoscaling:SetInstanceProtection s3:ListObjectsV2 dynamodb:Scan dynamodb:PutItem autoscaling:RecordLifecycleActionHeartbeat ssm:GetParameter secretsmanager:GetSecretValue ec2:DescribeNetworkInterfaces s3:GetObject lambda:Invoke dynamodb:UpdateItem autoscaling:CompleteLifecycleAction"].assert_eq(&show(&launch));
     expect_test::expect!["15 calls: ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses ec2:DisassociateAddress ec2:ReleaseAddress dynamodb:Scan dynamodb:DeleteItem dynamodb:UpdateItem dynamodb:GetItem dynamodb:Scan dynamodb:DeleteItem dynamodb:DeleteItem autoscaling:CompleteLifecycleAction dynamodb:GetItem"].assert_eq(&show(&terminate));
+}
+
+#[tokio::test]
+async fn reconfiguration_stops_before_the_deadline_and_the_retry_finishes_it() {
+    let (w, fleet) = configured_world(0, false).await;
+    let instances = w.scale_to(3).await;
+    for i in &instances {
+        w.launch(i).await.expect("launch");
+    }
+    let mut context = Context::default();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock");
+    // Less time left than one push may take.
+    context.deadline = u64::try_from((now + std::time::Duration::from_secs(20)).as_millis()).expect("ms");
+    let event = w.event("EC2 Instance-terminate Lifecycle Action", "terminate", &instances[0]);
+    let err = appliance_asg::handle(&w.clients, &w.config, LambdaEvent::new(event, context))
+        .await
+        .expect_err("out of time");
+    assert!(err.is_retryable() && err.to_string().contains("ran out of time"), "{err}");
+    let configured =
+        pushed(&fleet, &w.api_address(&instances[1]).await).configuration.expect("launch config");
+    assert!(configured.contains("set role secondary"), "nothing pushed yet: {configured}");
+
+    let retry = w.terminate(&instances[0]).await.expect("retry");
+    assert_eq!(retry.outcomes.len(), 3, "{:?}", retry.outcomes);
+    let configured = pushed(&fleet, &w.api_address(&instances[1]).await).configuration.expect("config");
+    assert!(configured.contains("set role primary"), "{configured}");
 }

@@ -92,6 +92,13 @@ pub struct PushRequest {
     pub password: String,
     pub configuration: String,
     pub licence: Option<Licence>,
+    /// Wait for the API up to the boot timeout (a launching appliance); otherwise one attempt.
+    #[serde(default = "waits_for_boot")]
+    pub wait_for_boot: bool,
+}
+
+fn waits_for_boot() -> bool {
+    true
 }
 
 // Passwords and licences never reach a log line.
@@ -153,6 +160,12 @@ pub async fn push(config: &Config, r: &PushRequest) -> Result<PushReport, Handle
         match api.send(&r.address, status(&r.password)).await {
             Ok(answer) => break answer,
             Err(e @ ApiError::Tls { .. }) => return Err(HandlerError::Appliance(e.to_string())),
+            Err(e @ ApiError::Unreachable { .. }) if !r.wait_for_boot => {
+                return Err(HandlerError::Appliance(format!(
+                    "{} (in service) is not answering: {e}",
+                    r.instance_id
+                )));
+            }
             Err(e @ ApiError::Unreachable { .. }) => {
                 if started.elapsed() + config.poll_interval > config.boot_timeout {
                     return Err(HandlerError::Appliance(format!(

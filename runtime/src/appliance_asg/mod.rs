@@ -276,6 +276,9 @@ pub async fn handle(
     config: &Config,
     event: LambdaEvent<serde_json::Value>,
 ) -> Result<Report, HandlerError> {
+    // Lambda's deadline for this invocation (0 when run outside Lambda, as in tests: none).
+    let deadline = (event.context.deadline > 0)
+        .then(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(event.context.deadline));
     match parse_event(config, event.payload)? {
         Event::Launch(action) => launch(clients, config, &action).await,
         Event::Terminate(action) => {
@@ -285,7 +288,7 @@ pub async fn handle(
             report.outcomes.push((action.instance_id.clone(), "continue".to_owned()));
             // After the action completes: a slow appliance must not hold the termination up, and a
             // failed push is retried with the event (the plan only lists who still needs one).
-            reconfigure(clients, config, &mut report).await?;
+            reconfigure(clients, config, &mut report, deadline).await?;
             Ok(report)
         }
         Event::Launched(id) => launched(clients, config, &id).await,
@@ -295,10 +298,10 @@ pub async fn handle(
             // group was deleted. Idempotent either way.
             cleanup(clients, config, &id).await?;
             report.outcomes.push((id, "cleaned".to_owned()));
-            reconfigure(clients, config, &mut report).await?;
+            reconfigure(clients, config, &mut report, deadline).await?;
             Ok(report)
         }
-        Event::Sweep => sweep(clients, config).await,
+        Event::Sweep => sweep(clients, config, deadline).await,
     }
 }
 
@@ -387,15 +390,27 @@ async fn make_whole(
             state::Role::Primary => id.clone(),
             state::Role::Secondary { primary } => primary.clone(),
         };
-        provision::configure(clients, config, c, &inputs, id, &primary, report.licence.as_deref()).await?;
+        let licence = report.licence.as_deref();
+        provision::configure(clients, config, c, &inputs, id, &primary, licence, provision::Boot::Launching)
+            .await?;
         state::configured(&clients.core, &config.table, id, &primary).await?;
     }
     Ok(())
 }
 
+/// What one push to an appliance in service may take: a few requests, each with its timeout.
+const PUSH_BUDGET: std::time::Duration = std::time::Duration::from_secs(4 * 15 + 10);
+
 /// Pushes the configuration again to every member configured for another primary than the
-/// current one. Every member is tried; the first failure is returned (for Lambda's retry).
-async fn reconfigure(clients: &Clients, config: &Config, report: &mut Report) -> Result<(), HandlerError> {
+/// current one. Members are in service, so their API is up: a push does not wait for a boot, and
+/// pushes stop before the invocation's deadline. Every member is tried; the first failure (or
+/// running out of time) is returned for Lambda's retry, whose plan lists only who still needs one.
+async fn reconfigure(
+    clients: &Clients,
+    config: &Config,
+    report: &mut Report,
+    deadline: Option<std::time::SystemTime>,
+) -> Result<(), HandlerError> {
     let Some(c) = &config.configuration else { return Ok(()) };
     let Some(primary) = state::primary(&clients.core, &config.table).await? else { return Ok(()) };
     let members = state::members(&clients.core, &config.table).await?;
@@ -408,9 +423,27 @@ async fn reconfigure(clients: &Clients, config: &Config, report: &mut Report) ->
     let mut first_error = None;
     for m in pending {
         let id = &m.instance_id;
+        let remaining = deadline.map(|d| d.duration_since(std::time::SystemTime::now()).unwrap_or_default());
+        if remaining.is_some_and(|r| r < PUSH_BUDGET) {
+            report.outcomes.push((id.clone(), "reconfiguration deferred to the retry".to_owned()));
+            first_error.get_or_insert(HandlerError::Appliance(format!(
+                "the invocation ran out of time before reconfiguring {id}; the retry continues"
+            )));
+            continue;
+        }
         let licence = leases.iter().find(|(_, holder)| *holder == id).map(|(name, _)| name.as_str());
         let pushed = async {
-            provision::configure(clients, config, c, &inputs, id, &primary, licence).await?;
+            provision::configure(
+                clients,
+                config,
+                c,
+                &inputs,
+                id,
+                &primary,
+                licence,
+                provision::Boot::Running,
+            )
+            .await?;
             state::configured(&clients.core, &config.table, id, &primary).await
         };
         match pushed.await {
@@ -443,7 +476,11 @@ async fn cleanup(clients: &Clients, config: &Config, instance_id: &str) -> Resul
 
 /// Cleans up members whose instance is gone without a terminate action (terminated by hand, or
 /// its action timed out).
-async fn sweep(clients: &Clients, config: &Config) -> Result<Report, HandlerError> {
+async fn sweep(
+    clients: &Clients,
+    config: &Config,
+    deadline: Option<std::time::SystemTime>,
+) -> Result<Report, HandlerError> {
     let mut report = Report::default();
     for member in state::members(&clients.core, &config.table).await? {
         if !lifecycle::is_gone(clients, &member.instance_id).await? {
@@ -452,7 +489,7 @@ async fn sweep(clients: &Clients, config: &Config) -> Result<Report, HandlerErro
         cleanup(clients, config, &member.instance_id).await?;
         report.outcomes.push((member.instance_id, "cleaned".to_owned()));
     }
-    reconfigure(clients, config, &mut report).await?;
+    reconfigure(clients, config, &mut report, deadline).await?;
     Ok(report)
 }
 

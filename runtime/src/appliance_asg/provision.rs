@@ -109,7 +109,17 @@ fn api_address(c: &Configuration, instance: &str, a: Option<&Addresses>) -> Resu
         })
 }
 
+/// Whether the appliance may still be booting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boot {
+    /// Launching: wait for its API up to the boot timeout.
+    Launching,
+    /// In service: its API answers, or the push fails at once.
+    Running,
+}
+
 /// Renders the configuration for `instance` and has the configure function push it.
+#[allow(clippy::too_many_arguments)]
 pub async fn configure(
     clients: &Clients,
     config: &Config,
@@ -118,6 +128,7 @@ pub async fn configure(
     instance: &str,
     primary: &str,
     licence: Option<&str>,
+    boot: Boot,
 ) -> Result<PushReport, HandlerError> {
     let found = addresses(clients, &[instance, primary]).await?;
     let own = found.get(instance).cloned().unwrap_or_default();
@@ -148,6 +159,7 @@ pub async fn configure(
         password: inputs.password.clone(),
         configuration,
         licence,
+        wait_for_boot: boot == Boot::Launching,
     };
     invoke(clients, &c.function, &request).await
 }

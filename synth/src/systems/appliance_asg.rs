@@ -286,14 +286,24 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
     t.add(
         &rule,
         events::Rule {
-            description: Some(format!("{}: lifecycle actions of the appliance group", ctx.stack).into()),
+            description: Some(
+                format!(
+                    "{}: lifecycle actions and launch and terminate results of the appliance group",
+                    ctx.stack
+                )
+                .into(),
+            ),
             event_pattern: Some(Expr::map([
                 ("source", Expr::List(vec!["aws.autoscaling".into()])),
                 (
                     "detail-type",
+                    // The successes too: an instance in service that was never made whole (its
+                    // action timed out) is replaced, and a terminated one cleaned up at once.
                     Expr::List(vec![
                         "EC2 Instance-launch Lifecycle Action".into(),
                         "EC2 Instance-terminate Lifecycle Action".into(),
+                        "EC2 Instance Launch Successful".into(),
+                        "EC2 Instance Terminate Successful".into(),
                     ]),
                 ),
                 ("detail", Expr::map([("AutoScalingGroupName", Expr::List(vec![asg_name.as_str().into()]))])),
@@ -527,6 +537,7 @@ fn grants(
                 "autoscaling:CompleteLifecycleAction".into(),
                 "autoscaling:RecordLifecycleActionHeartbeat".into(),
                 "autoscaling:SetInstanceProtection".into(),
+                "autoscaling:SetInstanceHealth".into(),
             ],
             vec![Expr::sub(format!(
                 "arn:${{AWS::Partition}}:autoscaling:${{AWS::Region}}:${{AWS::AccountId}}:autoScalingGroup:*:autoScalingGroupName/{asg_name}"
