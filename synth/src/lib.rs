@@ -107,16 +107,19 @@ pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Resu
 /// Keys are sorted at every level, so the file is the same whether or not another crate in the build
 /// turned on serde_json's `preserve_order`.
 pub fn schema_json() -> String {
-    fn canonical(v: &serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => {
-                let sorted: std::collections::BTreeMap<&String, serde_json::Value> =
-                    m.iter().map(|(k, v)| (k, canonical(v))).collect();
-                serde_json::Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-            }
-            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(canonical).collect()),
-            other => other.clone(),
+    serde_json::to_string_pretty(&canonical_json(&blueprint::schema())).unwrap_or_default() + "\n"
+}
+
+/// `v` with object keys sorted at every level. Object order otherwise depends on whether another
+/// crate in the build turned on serde_json's `preserve_order`, and synth's output must not.
+pub(crate) fn canonical_json(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            let sorted: std::collections::BTreeMap<&String, serde_json::Value> =
+                m.iter().map(|(k, v)| (k, canonical_json(v))).collect();
+            serde_json::Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
         }
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(canonical_json).collect()),
+        other => other.clone(),
     }
-    serde_json::to_string_pretty(&canonical(&blueprint::schema())).unwrap_or_default() + "\n"
 }

@@ -96,19 +96,8 @@ pub fn lifecycle_timeout_seconds(a: &ApplianceAsg) -> u32 {
 /// The SSM parameter's value: compact JSON with sorted keys at every level, so the template does
 /// not depend on the order of the YAML (or on serde_json's `preserve_order` in some builds).
 pub fn configuration_parameter_value(c: &ApplianceConfiguration) -> String {
-    fn canonical(v: &serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => {
-                let sorted: BTreeMap<&String, serde_json::Value> =
-                    m.iter().map(|(k, v)| (k, canonical(v))).collect();
-                serde_json::Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
-            }
-            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(canonical).collect()),
-            other => other.clone(),
-        }
-    }
     let variables: BTreeMap<&String, serde_json::Value> =
-        c.variables.iter().map(|(k, v)| (k, canonical(v))).collect();
+        c.variables.iter().map(|(k, v)| (k, crate::canonical_json(v))).collect();
     // Serialized by hand around the sorted pieces: "template" sorts before "variables".
     format!(
         "{{\"template\":{},\"variables\":{}}}",

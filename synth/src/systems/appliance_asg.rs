@@ -233,7 +233,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
             })
         })
         .collect();
-    let interfaces = serde_json::Value::Array(specs).to_string();
+    let interfaces = crate::canonical_json(&serde_json::Value::Array(specs)).to_string();
     let placeholder = serde_json::Value::from(API_GROUP_PLACEHOLDER).to_string();
     let interfaces = match (interfaces.split_once(placeholder.trim_matches('"')), &config) {
         (Some((before, after)), Some(c)) => {
