@@ -9,9 +9,10 @@
 //! is applied whole.
 //!
 //! First boot (FortiGate-on-AWS convention): the administrator's initial password is the instance
-//! ID and must be changed before anything else. The function tries the admin secret first and the
-//! initial password only when the secret is refused, once per invocation, so a wrong secret cannot
-//! lock the administrator out with repeated failed logins.
+//! ID and must be changed before anything else. The function logs in first with the password the
+//! appliance most likely has (the initial one while it launches, the secret once it is in service)
+//! and with the other only when that is refused, once per invocation: a normal run makes no failed
+//! login, and a wrong secret cannot lock the administrator out with repeated attempts.
 
 use std::time::{Duration, Instant};
 
@@ -156,8 +157,12 @@ pub async fn push(config: &Config, r: &PushRequest) -> Result<PushReport, Handle
     };
     let started = Instant::now();
     // Wait for the API: the appliance may still be booting.
+    // The password the appliance most likely has goes first, so a normal run makes no failed login
+    // (appliances lock the administrator out after a few): the initial one while launching.
+    let (likely, other) =
+        if r.wait_for_boot { (&r.initial_password, &r.password) } else { (&r.password, &r.initial_password) };
     let first = loop {
-        match api.send(&r.address, status(&r.password)).await {
+        match api.send(&r.address, status(likely)).await {
             Ok(answer) => break answer,
             Err(e @ ApiError::Tls { .. }) => return Err(HandlerError::Appliance(e.to_string())),
             Err(e @ ApiError::Unreachable { .. }) if !r.wait_for_boot => {
@@ -183,40 +188,43 @@ pub async fn push(config: &Config, r: &PushRequest) -> Result<PushReport, Handle
     let refused = |what: &str, status: u16, body: &str| {
         HandlerError::Appliance(format!("{} refused {what}: {status} {}", r.instance_id, body.trim()))
     };
-
-    let password_changed = match first.status {
-        200 => false,
+    let accepted = match first.status {
+        200 => likely,
         401 => {
-            let initial =
-                api.send(&r.address, status(&r.initial_password)).await.map_err(|e| failed("login", e))?;
-            if initial.status != 200 {
+            let second = api.send(&r.address, status(other)).await.map_err(|e| failed("login", e))?;
+            if second.status != 200 {
                 return Err(HandlerError::Appliance(format!(
                     "{} accepts neither the admin secret nor its initial password (answered {}): \
                      set the secret to the appliance's current password",
-                    r.instance_id, initial.status
+                    r.instance_id, second.status
                 )));
             }
-            let body = serde_json::json!({"user": api.user(), "new_password": r.password}).to_string();
-            let changed = api
-                .send(
-                    &r.address,
-                    Request {
-                        method: "POST",
-                        path: "/api/v2/admin/password",
-                        password: &r.initial_password,
-                        content_type: "application/json",
-                        body: body.as_bytes(),
-                    },
-                )
-                .await
-                .map_err(|e| failed("password change", e))?;
-            if changed.status != 200 {
-                return Err(refused("the password change", changed.status, &changed.body));
-            }
-            true
+            other
         }
-        other => return Err(refused("the admin login", other, &first.body)),
+        status => return Err(refused("the admin login", status, &first.body)),
     };
+
+    // Idempotent: a password already changed (a redelivered push) is left alone.
+    let password_changed = accepted == &r.initial_password && r.initial_password != r.password;
+    if password_changed {
+        let body = serde_json::json!({"user": api.user(), "new_password": r.password}).to_string();
+        let changed = api
+            .send(
+                &r.address,
+                Request {
+                    method: "POST",
+                    path: "/api/v2/admin/password",
+                    password: &r.initial_password,
+                    content_type: "application/json",
+                    body: body.as_bytes(),
+                },
+            )
+            .await
+            .map_err(|e| failed("password change", e))?;
+        if changed.status != 200 {
+            return Err(refused("the password change", changed.status, &changed.body));
+        }
+    }
 
     if let Some(licence) = &r.licence {
         let body = serde_json::to_string(licence)
