@@ -185,6 +185,20 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(set(interfaces[0]["subnets"]), {"us-east-1a", "us-east-1b"})
         self.assertTrue(set(interfaces[0]["subnets"].values()) <= set(mapping.values()))
         self.assertEqual((env["ASG_NAME"], env["STATE_TABLE"], env["LICENCE_BUCKET"]), ("appliance-asg", res["State"], res["LicenceBucket"]))
+        # The function finds the generated admin password and the configuration by the references it is given.
+        password = self.emu.client("secretsmanager").get_secret_value(SecretId=env["ADMIN_SECRET"])["SecretString"]
+        self.assertTrue(password, "the admin secret has a generated value")
+        config = self.emu.client("ssm").get_parameter(Name=env["CONFIG_PARAMETER"])["Parameter"]["Value"]
+        self.assertIn("template", json.loads(config))
+        # The configure function sits in the VPC, and only it reaches the appliance API.
+        configure = self.emu.client("lambda").get_function_configuration(FunctionName=res["ConfigureFunction"])["VpcConfig"]
+        self.assertEqual((configure["VpcId"], configure["SecurityGroupIds"]), (vpc, [res["ConfigureSecurityGroup"]]))
+        groups = {g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=[res["ConfigureSecurityGroup"], res["ApplianceApiSecurityGroup"]])["SecurityGroups"]}
+        pairs = lambda permissions: [(p.get("FromPort"), g["GroupId"]) for p in permissions for g in p.get("UserIdGroupPairs", [])]
+        api, caller = groups[res["ApplianceApiSecurityGroup"]], groups[res["ConfigureSecurityGroup"]]
+        self.assertEqual(pairs(api["IpPermissions"]), [(443, res["ConfigureSecurityGroup"])], "the API admits only the configure function")
+        self.assertEqual(pairs(caller["IpPermissionsEgress"]), [(443, res["ApplianceApiSecurityGroup"])])
+        self.assertFalse(any(r["CidrIp"] == "0.0.0.0/0" for p in caller["IpPermissionsEgress"] for r in p["IpRanges"]), "no default egress")
 
 
 def _cfn_constructor(loader, suffix, node):

@@ -1,6 +1,10 @@
 """Tests of the moto plugins, through the server as the project runs it."""
 
+import io
+import json
+import string
 import unittest
+import zipfile
 
 from harness import Emulator
 
@@ -153,6 +157,207 @@ Outputs:
         self.assertEqual(outputs[0]["OutputValue"], alarms[0]["AlarmArn"])
         cfn.delete_stack(StackName="alarms")
         self.assertEqual(cw.describe_alarms(AlarmNames=[res["Errors"]])["MetricAlarms"], [])
+
+
+PARAMETER_AND_SECRETS = """
+Resources:
+  ConfigurationParameter:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Type: String
+      Value: '{"template": "hostname {{ name }}"}'
+      Description: configuration
+      Tier: Standard
+      Tags: {blueprint: test, owner: platform}
+  AdminSecret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Description: admin password
+      GenerateSecretString:
+        PasswordLength: %(length)s
+        ExcludePunctuation: true
+        ExcludeCharacters: "abcXYZ019"
+        RequireEachIncludedType: true
+      Tags: [{Key: blueprint, Value: test}]
+  Login:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: {"Fn::Sub": "${AWS::StackName}/login"}
+      GenerateSecretString:
+        SecretStringTemplate: '{"username": "admin"}'
+        GenerateStringKey: password
+        ExcludeNumbers: true
+        ExcludeUppercase: true
+  Fixed:
+    Type: AWS::SecretsManager::Secret
+    Properties: {SecretString: not-generated}
+Outputs:
+  Parameter: {Value: {Ref: ConfigurationParameter}}
+  Secret: {Value: {Ref: AdminSecret}}
+  SecretId: {Value: {"Fn::GetAtt": [AdminSecret, Id]}}
+  Login: {Value: {Ref: Login}}
+  Fixed: {Value: {Ref: Fixed}}
+"""
+
+
+class ParameterAndSecretTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def outputs(self, stack: str) -> dict:
+        cfn = self.emu.client("cloudformation")
+        [described] = cfn.describe_stacks(StackName=stack)["Stacks"]
+        self.assertIn(described["StackStatus"], ("CREATE_COMPLETE", "UPDATE_COMPLETE"), described.get("StackStatusReason"))
+        return {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
+
+    def test_parameter_and_secrets_from_a_template_exist_until_the_stack_is_deleted(self):
+        cfn, ssm, sm = (self.emu.client(s) for s in ("cloudformation", "ssm", "secretsmanager"))
+        cfn.create_stack(StackName="CFN", TemplateBody=PARAMETER_AND_SECRETS % {"length": 24})
+        out = self.outputs("CFN")
+        res = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="CFN")["StackResources"]}
+
+        # The parameter: a generated name (no leading slash) that its Ref returns, map tags.
+        name = out["Parameter"]
+        self.assertRegex(name, r"^CFN-ConfigurationParameter-[A-Za-z0-9]+$")
+        self.assertEqual(res["ConfigurationParameter"], name)
+        parameter = ssm.get_parameter(Name=name)["Parameter"]
+        self.assertEqual((parameter["Value"], parameter["Type"]), ('{"template": "hostname {{ name }}"}', "String"))
+        tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=name)["TagList"]
+        self.assertEqual({t["Key"]: t["Value"] for t in tags}, {"blueprint": "test", "owner": "platform"})
+
+        # The generated password: Ref (and GetAtt Id) is the ARN; length and character classes respected.
+        arn = out["Secret"]
+        self.assertRegex(arn, r"^arn:aws:secretsmanager:us-east-1:\d{12}:secret:AdminSecret-[A-Za-z0-9]+-[A-Za-z0-9]{6}$")
+        self.assertEqual((out["SecretId"], res["AdminSecret"]), (arn, arn))
+        value = sm.get_secret_value(SecretId=arn)
+        password = value["SecretString"]
+        self.assertEqual((value["ARN"], len(password)), (arn, 24))
+        self.assertTrue(password.isalnum(), password)
+        self.assertFalse(set(password) & set("abcXYZ019"), password)
+        for kind in (str.islower, str.isupper, str.isdigit):
+            self.assertTrue(any(kind(c) for c in password), (kind, password))
+        described = sm.describe_secret(SecretId=arn)
+        self.assertEqual((described["Description"], described["Tags"]), ("admin password", [{"Key": "blueprint", "Value": "test"}]))
+
+        # A template and key make a JSON document; a given name is kept; SecretString is stored as is.
+        self.assertIn(":secret:CFN/login-", out["Login"])
+        login = json.loads(sm.get_secret_value(SecretId=out["Login"])["SecretString"])
+        self.assertEqual(set(login), {"username", "password"})
+        self.assertEqual((login["username"], len(login["password"])), ("admin", 32))
+        self.assertTrue(all(c.islower() or c in string.punctuation for c in login["password"]), login["password"])
+        self.assertEqual(sm.get_secret_value(SecretId=out["Fixed"])["SecretString"], "not-generated")
+
+        cfn.delete_stack(StackName="CFN")
+        with self.assertRaises(ssm.exceptions.ParameterNotFound):
+            ssm.get_parameter(Name=name)
+        for secret in (arn, out["Login"], out["Fixed"]):
+            with self.assertRaises(sm.exceptions.ResourceNotFoundException):
+                sm.get_secret_value(SecretId=secret)
+        self.assertEqual(sm.list_secrets(IncludePlannedDeletion=True)["SecretList"], [])
+
+    def test_updates_keep_the_generated_names_and_change_the_secret_only_when_its_value_changes(self):
+        cfn, ssm, sm = (self.emu.client(s) for s in ("cloudformation", "ssm", "secretsmanager"))
+        cfn.create_stack(StackName="upd", TemplateBody=PARAMETER_AND_SECRETS % {"length": 24})
+        before = self.outputs("upd")
+        password = sm.get_secret_value(SecretId=before["Secret"])["SecretString"]
+
+        body = PARAMETER_AND_SECRETS.replace("hostname", "name").replace("owner: platform", "team: net")
+        cfn.update_stack(StackName="upd", TemplateBody=body.replace("admin password", "the admin password") % {"length": 24})
+        after = self.outputs("upd")
+        self.assertEqual(after, before)
+        parameter = ssm.get_parameter(Name=after["Parameter"])["Parameter"]
+        self.assertEqual((parameter["Value"], parameter["Version"]), ('{"template": "name {{ name }}"}', 2))
+        tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId=after["Parameter"])["TagList"]
+        self.assertEqual({t["Key"]: t["Value"] for t in tags}, {"blueprint": "test", "team": "net"})
+        self.assertEqual(sm.get_secret_value(SecretId=after["Secret"])["SecretString"], password)
+        self.assertEqual(sm.describe_secret(SecretId=after["Secret"])["Description"], "the admin password")
+
+        cfn.update_stack(StackName="upd", TemplateBody=body % {"length": 40})
+        self.assertEqual(self.outputs("upd")["Secret"], before["Secret"])
+        self.assertEqual(len(sm.get_secret_value(SecretId=before["Secret"])["SecretString"]), 40)
+        cfn.delete_stack(StackName="upd")
+
+
+class SecurityGroupRulesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def test_inline_egress_replaces_the_default_and_ingress_resources_are_revoked_with_their_stack(self):
+        ec2, cfn = self.emu.client("ec2"), self.emu.client("cloudformation")
+        vpc = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
+        outside = ec2.create_security_group(GroupName="outside", Description="not in the stack", VpcId=vpc)["GroupId"]
+        cfn.create_stack(
+            StackName="groups",
+            TemplateBody=f"""
+Resources:
+  Closed:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: closed
+      VpcId: {vpc}
+      SecurityGroupEgress: [{{IpProtocol: icmp, FromPort: 252, ToPort: 86, CidrIp: 255.255.255.255/32}}]
+  Open:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {{GroupDescription: open, VpcId: {vpc}}}
+  OutsideFromClosed:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: {outside}
+      IpProtocol: tcp
+      FromPort: 443
+      ToPort: 443
+      SourceSecurityGroupId: {{"Fn::GetAtt": [Closed, GroupId]}}
+""",
+        )
+        res = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="groups")["StackResources"]}
+        egress = lambda g: [
+            (p["IpProtocol"], p.get("FromPort"), [r["CidrIp"] for r in p["IpRanges"]])
+            for p in ec2.describe_security_groups(GroupIds=[res[g]])["SecurityGroups"][0]["IpPermissionsEgress"]
+        ]
+        self.assertEqual(egress("Closed"), [("icmp", 252, ["255.255.255.255/32"])])
+        self.assertEqual(egress("Open"), [("-1", None, ["0.0.0.0/0"])])
+        ingress = lambda: ec2.describe_security_groups(GroupIds=[outside])["SecurityGroups"][0]["IpPermissions"]
+        self.assertEqual([g["GroupId"] for p in ingress() for g in p["UserIdGroupPairs"]], [res["Closed"]])
+        self.assertTrue(res["OutsideFromClosed"].startswith("sgr-"), res)
+        cfn.delete_stack(StackName="groups")
+        self.assertEqual(ingress(), [])
+
+
+class LambdaVpcTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def test_a_vpc_function_reports_the_vpc_of_its_subnets(self):
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.4.1.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="fn", Description="fn", VpcId=vpc)["GroupId"]
+        role = self.emu.client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as z:
+            z.writestr("bootstrap", "#!/bin/sh\n")
+        lam = self.emu.client("lambda")
+        lam.create_function(
+            FunctionName="fn", Runtime="provided.al2023", Handler="bootstrap", Role=role,
+            Code={"ZipFile": code.getvalue()}, VpcConfig={"SubnetIds": [subnet], "SecurityGroupIds": [group]},
+        )
+        config = lam.get_function_configuration(FunctionName="fn")["VpcConfig"]
+        self.assertEqual((config["VpcId"], config["SubnetIds"], config["SecurityGroupIds"]), (vpc, [subnet], [group]))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ from . import (
     cloudformation_stack_lifecycle,
     cloudformation_types,
     cloudformation_deletes,
+    cloudformation_security_groups,
+    cloudformation_ssm_secrets,
     ec2_dependencies,
+    lambda_vpc,
     load_balancers,
     stand_in_ids,
     target_groups,
@@ -25,7 +28,10 @@ PLUGINS = [
     cloudformation_stack_lifecycle,
     cloudformation_types,
     cloudformation_deletes,
+    cloudformation_security_groups,
+    cloudformation_ssm_secrets,
     ec2_dependencies,
+    lambda_vpc,
     stand_in_ids, load_balancers, target_groups, target_identity]
 
 _applied = [p.apply() for p in PLUGINS]
