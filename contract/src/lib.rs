@@ -212,6 +212,11 @@ pub mod appliance_asg {
         };
         /// The partition key attribute of the state table.
         pub const STATE_KEY_ATTRIBUTE: &str = "pk";
+        /// CloudWatch namespace of the function's embedded-format metrics (dimension
+        /// `AutoScalingGroupName`); synth's alarms read them.
+        pub const METRIC_NAMESPACE: &str = "ApplianceAsg";
+        /// The metric counting launches abandoned because every licence was leased.
+        pub const LICENCE_POOL_EMPTY_METRIC: &str = "LicencePoolEmpty";
 
         pub const FUNCTION: FunctionSpec = FunctionSpec {
             binary: "appliance-asg-lifecycle",

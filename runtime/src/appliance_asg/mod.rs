@@ -27,6 +27,7 @@ pub mod appliance_api;
 pub mod configure;
 pub mod interfaces;
 pub mod lifecycle;
+pub mod metrics;
 pub mod network;
 pub mod plan;
 pub mod provision;
@@ -269,6 +270,9 @@ pub struct Report {
     pub role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licence: Option<String>,
+    /// The invocation's metrics, emitted whether it succeeds or fails.
+    #[serde(skip)]
+    pub counts: metrics::Counts,
 }
 
 pub async fn handle(
@@ -279,37 +283,55 @@ pub async fn handle(
     // Lambda's deadline for this invocation (0 when run outside Lambda, as in tests: none).
     let deadline = (event.context.deadline > 0)
         .then(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(event.context.deadline));
-    match parse_event(config, event.payload)? {
-        Event::Launch(action) => launch(clients, config, &action).await,
+    let event = parse_event(config, event.payload)?;
+    let mut report = Report::default();
+    let result = dispatch(clients, config, event, deadline, &mut report).await;
+    if report.counts != metrics::Counts::default() {
+        metrics::emit(&config.asg_name, &report.counts);
+    }
+    result.map(|()| report)
+}
+
+async fn dispatch(
+    clients: &Clients,
+    config: &Config,
+    event: Event,
+    deadline: Option<std::time::SystemTime>,
+    report: &mut Report,
+) -> Result<(), HandlerError> {
+    match event {
+        Event::Launch(action) => launch(clients, config, &action, report).await,
         Event::Terminate(action) => {
-            let mut report = Report::default();
             cleanup(clients, config, &action.instance_id).await?;
+            report.counts.cleaned += 1;
             lifecycle::complete(clients, config, &action, lifecycle::Result::Continue).await?;
             report.outcomes.push((action.instance_id.clone(), "continue".to_owned()));
             // After the action completes: a slow appliance must not hold the termination up, and a
             // failed push is retried with the event (the plan only lists who still needs one).
-            reconfigure(clients, config, &mut report, deadline).await?;
-            Ok(report)
+            reconfigure(clients, config, report, deadline).await
         }
-        Event::Launched(id) => launched(clients, config, &id).await,
+        Event::Launched(id) => launched(clients, config, &id, report).await,
         Event::Terminated(id) => {
-            let mut report = Report::default();
             // Usually done already by the terminate action; not when that action timed out or the
             // group was deleted. Idempotent either way.
             cleanup(clients, config, &id).await?;
+            report.counts.cleaned += 1;
             report.outcomes.push((id, "cleaned".to_owned()));
-            reconfigure(clients, config, &mut report, deadline).await?;
-            Ok(report)
+            reconfigure(clients, config, report, deadline).await
         }
-        Event::Sweep => sweep(clients, config, deadline).await,
+        Event::Sweep => sweep(clients, config, deadline, report).await,
     }
 }
 
 /// An instance in service must have been made whole. One that is not (its launch action timed out
 /// with a CONTINUE default result, say) has no interfaces, role or configuration of its own: it is
 /// marked unhealthy so the group replaces it, rather than left taking traffic half-built.
-async fn launched(clients: &Clients, config: &Config, id: &str) -> Result<Report, HandlerError> {
-    let mut report = Report::default();
+async fn launched(
+    clients: &Clients,
+    config: &Config,
+    id: &str,
+    report: &mut Report,
+) -> Result<(), HandlerError> {
     let member = state::member(&clients.core, &config.table, id).await?;
     let whole =
         member.is_some_and(|m| !m.leaving && (config.configuration.is_none() || m.configured_for.is_some()));
@@ -318,36 +340,48 @@ async fn launched(clients: &Clients, config: &Config, id: &str) -> Result<Report
     } else {
         tracing::error!(instance = %id, "in service without having been made whole; replacing it");
         lifecycle::mark_unhealthy(clients, id).await?;
+        report.counts.replaced += 1;
         report.outcomes.push((id.to_owned(), "replaced: in service without being made whole".to_owned()));
     }
-    Ok(report)
+    Ok(())
 }
 
-async fn launch(clients: &Clients, config: &Config, action: &Action) -> Result<Report, HandlerError> {
-    let mut report = Report::default();
+async fn launch(
+    clients: &Clients,
+    config: &Config,
+    action: &Action,
+    report: &mut Report,
+) -> Result<(), HandlerError> {
     let id = &action.instance_id;
     if !lifecycle::is_waiting(clients, config, id, lifecycle::PENDING_WAIT).await? {
         report.outcomes.push((id.clone(), "skipped: no active launch action".to_owned()));
-        return Ok(report);
+        return Ok(());
     }
-    match make_whole(clients, config, action, &mut report).await {
+    match make_whole(clients, config, action, report).await {
         Ok(()) => {
             lifecycle::complete(clients, config, action, lifecycle::Result::Continue).await?;
+            report.counts.launched += 1;
             report.outcomes.push((id.clone(), "continue".to_owned()));
-            Ok(report)
+            Ok(())
         }
         Err(e) => {
             tracing::error!(instance = %id, error = %e, error_type = e.error_type(), "launch failed; undoing and abandoning");
+            match e {
+                HandlerError::LicencePoolEmpty(_) => report.counts.licence_pool_empty += 1,
+                HandlerError::Appliance(_) => report.counts.configuration_failed += 1,
+                _ => {}
+            }
             // Undo everything done for the instance, then let Auto Scaling replace it.
             cleanup(clients, config, id).await?;
             lifecycle::complete(clients, config, action, lifecycle::Result::Abandon).await?;
+            report.counts.abandoned += 1;
             report.outcomes.push((id.clone(), format!("abandon: {e}")));
             match e {
                 // Surfaced as a failed invocation too (the errors alarm): these need a person.
                 HandlerError::LicencePoolEmpty(_)
                 | HandlerError::CorruptState(_)
                 | HandlerError::Appliance(_) => Err(e),
-                _ => Ok(report),
+                _ => Ok(()),
             }
         }
     }
@@ -394,6 +428,7 @@ async fn make_whole(
         provision::configure(clients, config, c, &inputs, id, &primary, licence, provision::Boot::Launching)
             .await?;
         state::configured(&clients.core, &config.table, id, &primary).await?;
+        report.counts.configured += 1;
     }
     Ok(())
 }
@@ -447,8 +482,12 @@ async fn reconfigure(
             state::configured(&clients.core, &config.table, id, &primary).await
         };
         match pushed.await {
-            Ok(()) => report.outcomes.push((id.clone(), format!("reconfigured for primary {primary}"))),
+            Ok(()) => {
+                report.counts.configured += 1;
+                report.outcomes.push((id.clone(), format!("reconfigured for primary {primary}")));
+            }
             Err(e) => {
+                report.counts.configuration_failed += 1;
                 tracing::error!(instance = %id, error = %e, "reconfiguration failed");
                 report.outcomes.push((id.clone(), format!("reconfiguration failed: {e}")));
                 first_error.get_or_insert(e);
@@ -480,17 +519,17 @@ async fn sweep(
     clients: &Clients,
     config: &Config,
     deadline: Option<std::time::SystemTime>,
-) -> Result<Report, HandlerError> {
-    let mut report = Report::default();
+    report: &mut Report,
+) -> Result<(), HandlerError> {
     for member in state::members(&clients.core, &config.table).await? {
         if !lifecycle::is_gone(clients, &member.instance_id).await? {
             continue;
         }
         cleanup(clients, config, &member.instance_id).await?;
+        report.counts.cleaned += 1;
         report.outcomes.push((member.instance_id, "cleaned".to_owned()));
     }
-    reconfigure(clients, config, &mut report, deadline).await?;
-    Ok(report)
+    reconfigure(clients, config, report, deadline).await
 }
 
 fn now_ms() -> u64 {

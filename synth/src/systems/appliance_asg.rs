@@ -329,7 +329,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
     )?;
 
     grants(&mut t, &f, a, &asg_name, &table, licence_bucket.as_ref(), config.as_ref());
-    alarms(&mut t, a, &f, config.as_ref().map(|c| &c.function))?;
+    alarms(&mut t, a, &asg_name, &f, config.as_ref().map(|c| &c.function))?;
 
     let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     out("GroupName", "The appliance Auto Scaling group", Expr::str(&asg_name))?;
@@ -710,6 +710,7 @@ fn grants(
 fn alarms(
     t: &mut Template,
     a: &ApplianceAsg,
+    asg_name: &str,
     f: &function::Function,
     configure: Option<&function::Function>,
 ) -> Result<(), BuildError> {
@@ -745,6 +746,18 @@ fn alarms(
             "Sum",
         ),
     )?;
+    if a.licences == Licences::Files {
+        t.add(
+            &id(&["LicencePoolEmptyAlarm"])?,
+            alarm(
+                "A launch was abandoned because every licence is leased: add licence files or token lists to the licence bucket",
+                env::METRIC_NAMESPACE,
+                env::LICENCE_POOL_EMPTY_METRIC,
+                ("AutoScalingGroupName", Expr::str(asg_name)),
+                "Sum",
+            ),
+        )?;
+    }
     if let Some(c) = configure {
         t.add(
             &id(&["ConfigureErrorsAlarm"])?,
