@@ -197,9 +197,11 @@ pub(crate) fn run_appliance(root: &Path, cargo: &str) -> anyhow::Result<()> {
     if !out.status.success() {
         bail!("appliance_bench failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let line = String::from_utf8_lossy(&out.stdout).to_string();
+    // The handler's metric lines come first; the figures are the last line.
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let line = stdout.lines().rev().find(|l| l.starts_with("{\"instances\"")).unwrap_or_default();
     let v: serde_json::Value =
-        serde_json::from_str(line.trim()).with_context(|| format!("bench output: {line}"))?;
+        serde_json::from_str(line).with_context(|| format!("no figures in the bench output: {stdout}"))?;
     let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
     println!();
     println!("| appliance (3 interfaces, licence) | handler | AWS calls | emulator round trips |");
