@@ -166,14 +166,21 @@ struct Envelope {
     detail: serde_json::Value,
 }
 
+/// The group and instance every event but the schedule names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InstanceDetail {
+    auto_scaling_group_name: String,
+    #[serde(rename = "EC2InstanceId")]
+    ec2_instance_id: String,
+}
+
+/// What a lifecycle action adds.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ActionDetail {
     lifecycle_action_token: String,
-    auto_scaling_group_name: String,
     lifecycle_hook_name: String,
-    #[serde(rename = "EC2InstanceId")]
-    ec2_instance_id: String,
 }
 
 /// A lifecycle action waiting for the function.
@@ -182,15 +189,6 @@ pub struct Action {
     pub hook: String,
     pub token: String,
     pub instance_id: String,
-}
-
-/// The part of a launch- or terminate-successful event the function reads.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct OutcomeDetail {
-    auto_scaling_group_name: String,
-    #[serde(rename = "EC2InstanceId")]
-    ec2_instance_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,35 +207,13 @@ pub enum Event {
 pub fn parse_event(config: &Config, value: serde_json::Value) -> Result<Event, HandlerError> {
     let envelope: Envelope = serde_json::from_value(value)
         .map_err(|e| HandlerError::InvalidEvent(format!("not an EventBridge event: {e}")))?;
-    let action = |detail: serde_json::Value| -> Result<Action, HandlerError> {
-        let d: ActionDetail = serde_json::from_value(detail).map_err(|e| {
-            HandlerError::InvalidEvent(format!(
-                "'{}' without its lifecycle details: {e}",
-                envelope.detail_type
-            ))
-        })?;
-        if d.auto_scaling_group_name != config.asg_name {
-            return Err(HandlerError::InvalidEvent(format!(
-                "the event is for group '{}', this function serves '{}'",
-                d.auto_scaling_group_name, config.asg_name
-            )));
-        }
-        if !d.ec2_instance_id.starts_with("i-") {
-            return Err(HandlerError::InvalidEvent(format!("'{}' is not an instance ID", d.ec2_instance_id)));
-        }
-        Ok(Action {
-            hook: d.lifecycle_hook_name,
-            token: d.lifecycle_action_token,
-            instance_id: d.ec2_instance_id,
-        })
+    let details = |what: &str, e: serde_json::Error| {
+        HandlerError::InvalidEvent(format!("'{}' without its {what} details: {e}", envelope.detail_type))
     };
-    let outcome = |detail: serde_json::Value| -> Result<String, HandlerError> {
-        let d: OutcomeDetail = serde_json::from_value(detail).map_err(|e| {
-            HandlerError::InvalidEvent(format!(
-                "'{}' without its instance details: {e}",
-                envelope.detail_type
-            ))
-        })?;
+    // Every event but the schedule names the group and the instance.
+    let instance = |what: &str| -> Result<String, HandlerError> {
+        let d: InstanceDetail =
+            serde_json::from_value(envelope.detail.clone()).map_err(|e| details(what, e))?;
         if d.auto_scaling_group_name != config.asg_name {
             return Err(HandlerError::InvalidEvent(format!(
                 "the event is for group '{}', this function serves '{}'",
@@ -249,11 +225,17 @@ pub fn parse_event(config: &Config, value: serde_json::Value) -> Result<Event, H
         }
         Ok(d.ec2_instance_id)
     };
+    let action = || -> Result<Action, HandlerError> {
+        let instance_id = instance("lifecycle")?;
+        let d: ActionDetail =
+            serde_json::from_value(envelope.detail.clone()).map_err(|e| details("lifecycle", e))?;
+        Ok(Action { hook: d.lifecycle_hook_name, token: d.lifecycle_action_token, instance_id })
+    };
     match envelope.detail_type.as_str() {
-        "EC2 Instance-launch Lifecycle Action" => Ok(Event::Launch(action(envelope.detail.clone())?)),
-        "EC2 Instance-terminate Lifecycle Action" => Ok(Event::Terminate(action(envelope.detail.clone())?)),
-        "EC2 Instance Launch Successful" => Ok(Event::Launched(outcome(envelope.detail.clone())?)),
-        "EC2 Instance Terminate Successful" => Ok(Event::Terminated(outcome(envelope.detail.clone())?)),
+        "EC2 Instance-launch Lifecycle Action" => Ok(Event::Launch(action()?)),
+        "EC2 Instance-terminate Lifecycle Action" => Ok(Event::Terminate(action()?)),
+        "EC2 Instance Launch Successful" => Ok(Event::Launched(instance("instance")?)),
+        "EC2 Instance Terminate Successful" => Ok(Event::Terminated(instance("instance")?)),
         "Scheduled Event" => Ok(Event::Sweep),
         other => Err(HandlerError::InvalidEvent(format!(
             "unexpected detail-type '{other}': expected a launch or terminate lifecycle action, a launch or terminate success, or the schedule"
@@ -264,7 +246,8 @@ pub fn parse_event(config: &Config, value: serde_json::Value) -> Result<Event, H
 /// What one invocation did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// Per instance handled: `instance -> outcome` (`continue`, `abandon: <reason>`, `skipped: <why>`, `cleaned`).
+    /// Per instance handled: `instance -> outcome` (`continue`, `abandon: <reason>`, `skipped: <why>`,
+    /// `cleaned`, `in service`, `replaced: <why>`, `reconfigured for primary <id>`, ...).
     pub outcomes: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
