@@ -332,7 +332,8 @@ impl World {
         self.handle(self.event("EC2 Instance-terminate Lifecycle Action", "terminate", instance)).await
     }
 
-    async fn interfaces_of(&self, instance: &str) -> BTreeMap<i32, String> {
+    /// The interfaces attached to `instance`, as EC2 describes them.
+    async fn attached(&self, instance: &str) -> Vec<aws_sdk_ec2::types::NetworkInterface> {
         let out = self
             .clients
             .core
@@ -342,10 +343,28 @@ impl World {
             .send()
             .await
             .expect("describe");
-        out.network_interfaces()
+        out.network_interfaces().to_vec()
+    }
+
+    async fn interfaces_of(&self, instance: &str) -> BTreeMap<i32, String> {
+        self.attached(instance)
+            .await
             .iter()
             .filter_map(|i| Some((i.attachment()?.device_index()?, i.network_interface_id()?.to_owned())))
             .collect()
+    }
+
+    /// Completes an action as Auto Scaling does when its heartbeat times out (the function never ran).
+    async fn time_out(&self, hook: &str, instance: &str) {
+        self.test_autoscaling
+            .complete_lifecycle_action()
+            .auto_scaling_group_name(&self.config.asg_name)
+            .lifecycle_hook_name(hook)
+            .instance_id(instance)
+            .lifecycle_action_result("CONTINUE")
+            .send()
+            .await
+            .expect("complete");
     }
 
     async fn tagged(&self, instance: &str) -> (usize, usize) {
@@ -649,16 +668,8 @@ async fn configured_world_with(
 impl World {
     /// The private address of an instance's boot interface (where its API listens).
     async fn api_address(&self, instance: &str) -> String {
-        let out = self
-            .clients
-            .core
-            .ec2
-            .describe_network_interfaces()
-            .filters(Filter::builder().name("attachment.instance-id").values(instance).build())
-            .send()
+        self.attached(instance)
             .await
-            .expect("describe");
-        out.network_interfaces()
             .iter()
             .find(|i| i.attachment().and_then(|a| a.device_index()) == Some(0))
             .and_then(|i| i.private_ip_address())
@@ -769,15 +780,7 @@ async fn an_instance_in_service_without_being_made_whole_is_replaced() {
     let w = world(0, PublicIp::None).await;
     let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
     // The launch action times out with a CONTINUE default result: the function never ran for it.
-    w.test_autoscaling
-        .complete_lifecycle_action()
-        .auto_scaling_group_name(&w.config.asg_name)
-        .lifecycle_hook_name("launch")
-        .instance_id(&instance)
-        .lifecycle_action_result("CONTINUE")
-        .send()
-        .await
-        .expect("complete");
+    w.time_out("launch", &instance).await;
     let event = |detail_type: &str| {
         json!({"detail-type": detail_type, "source": "aws.autoscaling", "detail": {
             "AutoScalingGroupName": w.config.asg_name, "EC2InstanceId": instance, "StatusCode": "InProgress"}})
@@ -820,15 +823,7 @@ async fn a_terminated_instance_is_cleaned_up_without_its_terminate_action() {
         .send()
         .await
         .expect("terminate");
-    w.test_autoscaling
-        .complete_lifecycle_action()
-        .auto_scaling_group_name(&w.config.asg_name)
-        .lifecycle_hook_name("terminate")
-        .instance_id(&instance)
-        .lifecycle_action_result("CONTINUE")
-        .send()
-        .await
-        .expect("complete");
+    w.time_out("terminate", &instance).await;
     let terminated = json!({"detail-type": "EC2 Instance Terminate Successful", "source": "aws.autoscaling",
         "detail": {"AutoScalingGroupName": w.config.asg_name, "EC2InstanceId": instance}});
     let report = w.handle(terminated.clone()).await.expect("terminated");
