@@ -1,0 +1,2 @@
+//! Present so that cargo resolves the `[build-dependencies]` that unify host-side features.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Intentionally empty: this crate exists for its `Cargo.toml` (feature unification, see there).
