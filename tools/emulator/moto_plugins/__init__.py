@@ -41,6 +41,9 @@ PLUGINS: tuple[str, ...] = (
     "cloudformation_resource_types",
     "cloudformation_moto_types",
     "cloudformation_stack_lifecycle",
+    # Last: the outermost layer of every request (the control API, call counts and injected errors
+    # come before moto routes anything).
+    "fault_injection",
 )
 
 _applied: list[tuple[ModuleType, str]] = []
