@@ -8,7 +8,7 @@ Every replacement or addition of an attribute of a moto class or module goes thr
 - a moto upgrade that starts implementing what a plugin adds (`adds=True`) stops it too, so the plugin
   is reviewed rather than shadowing moto's new code;
 - each patch states, in one line, the moto behaviour it corrects (`corrects=`); `PATCHES` lists them
-  all (`server.py --list-patches` prints them).
+  all (the startup log counts them per plugin).
 
 Replacing (the default): the attribute must exist on the owner (a module, or a class or one of its
 bases). The replacement is installed with the same kind as the attribute it replaces (plain method,
