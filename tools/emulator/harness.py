@@ -1,4 +1,5 @@
-"""Starts tools/emulator/server.py for a test and hands out boto3 clients pointed at it."""
+"""Finds or starts the emulator for a test (AWS_ENDPOINT_URL, else tools/emulator/server.py) and hands out
+boto3 clients pointed at it."""
 
 import os
 import subprocess
@@ -7,16 +8,19 @@ import time
 
 import boto3
 
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 class Emulator:
-    """The emulator named by EMULATOR_ENDPOINT (started by `cargo xtask ci`), or a private one."""
+    """The running emulator named by AWS_ENDPOINT_URL (the standard variable, which the AWS SDKs also
+    honour; `cargo xtask ci` sets it to the emulator it started), reset to a clean state, or else a
+    private one started for the test and stopped by stop()."""
 
     def __init__(self) -> None:
         self.proc = None
-        shared = os.environ.get("EMULATOR_ENDPOINT")
+        shared = os.environ.get(ENDPOINT_VARIABLE)
         if shared:
             self.endpoint = shared
             self.reset()

@@ -5,7 +5,12 @@ Usage: python tools/emulator/server.py [--host 127.0.0.1] [--port 0] [--ignore-s
 Port 0 picks a free port. Once the server is ready (plugins applied, moto configured, warmed up) it
 prints exactly one line to stdout, `EMULATOR_READY http://<host>:<port>`, and serves until stdin
 closes (so a parent that dies takes the emulator with it), or with --ignore-stdin until it is killed.
-Its log goes to stderr.
+Its log goes to stderr. If a plugin no longer fits the installed moto (an attribute it replaces is
+gone, see moto_plugins/_patching.py), it prints `emulator: refusing to start: <why>` to stderr and
+exits with status 3, printing nothing on stdout.
+
+Besides moto's APIs and /moto-api, the server answers the fault-injection and call-count control API
+under /_iac/ (moto_plugins/fault_injection.py).
 
 moto configuration (in-process, before the first request):
 - lambda.use_docker = false: Invoke echoes the payload instead of trying to start docker (the Rust
@@ -25,7 +30,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import moto_plugins  # noqa: E402  (applies the project's patches before any backend exists)
+import moto_plugins  # noqa: E402
 from moto.core.config import default_user_config  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
@@ -56,6 +61,11 @@ def main() -> int:
     ap.add_argument("--ignore-stdin", action="store_true", help="serve until killed, not until stdin closes")
     args = ap.parse_args()
 
+    try:
+        moto_plugins.apply_all()  # the project's patches, before any backend exists
+    except moto_plugins.PatchError as e:
+        print(f"emulator: refusing to start: {e}", file=sys.stderr, flush=True)
+        return 3
     configure()
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()

@@ -1,6 +1,6 @@
 """Tests of tools/emulator/server.py itself: the ready line, configuration, reset and shutdown.
 
-Always starts its own server (never the shared one named by EMULATOR_ENDPOINT). Run with
+Always starts its own server (never the shared one named by AWS_ENDPOINT_URL). Run with
     .venv/bin/python -m unittest discover -s tools/emulator
 """
 

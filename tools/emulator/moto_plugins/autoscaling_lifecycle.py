@@ -1,11 +1,9 @@
-"""EC2 Auto Scaling lifecycle hooks that take effect, and the EC2 interface behaviour they rely on.
+"""EC2 Auto Scaling lifecycle hooks that take effect: the lifecycle state machine.
 
 moto 5.2.5 stores lifecycle hooks but ignores them (instances go straight to InService and leave at
 once), has no CompleteLifecycleAction or RecordLifecycleActionHeartbeat (500), emits no lifecycle
-events, ignores `LifecycleHookSpecificationList` and skips `AWS::AutoScaling::LifecycleHook` in
-templates, ignores ModifyNetworkInterfaceAttribute's `Attachment.DeleteOnTermination`, leaves every
-interface attached to a terminated instance, and answers the DescribeNetworkInterfaces filters
-`attachment.device-index` and `attachment.status` with a 500. With this plugin, as in AWS:
+events and ignores `LifecycleHookSpecificationList`. With this plugin, as the EC2 Auto Scaling User
+Guide ("Amazon EC2 Auto Scaling lifecycle hooks") documents:
 
 - Launch hooks (`autoscaling:EC2_INSTANCE_LAUNCHING`): an instance the group launches
   (CreateAutoScalingGroup, SetDesiredCapacity, UpdateAutoScalingGroup, replacements) waits in
@@ -31,35 +29,27 @@ interface attached to a terminated instance, and answers the DescribeNetworkInte
   `resources: [group ARN]`, detail with LifecycleActionToken, AutoScalingGroupName,
   LifecycleHookName, EC2InstanceId, LifecycleTransition, Origin, Destination and NotificationMetadata
   when the hook has some). Delivery goes target by target through moto's rule delivery (SQS, logs,
-  other buses work; Lambda targets do not exist in moto) and a failed delivery never fails the call.
+  other buses work; Lambda targets do not exist in moto) and a failed delivery never fails the call
+  (it is logged to stderr).
 - `LifecycleHookSpecificationList` (CreateAutoScalingGroup and AWS::AutoScaling::AutoScalingGroup)
-  creates the hooks before the first instances launch, so they wait. `AWS::AutoScaling::LifecycleHook`
-  creates, updates and deletes a hook; like in AWS it is created after its group, so it applies to
-  instances launched after it exists, not to the group's first ones.
+  creates the hooks before the first instances launch, so they wait. (`AWS::AutoScaling::LifecycleHook`
+  is in cloudformation_resource_types.py, built on `put_hook` here.)
 - DeleteLifecycleHook completes the hook's outstanding actions (ABANDON for launching instances,
   CONTINUE for terminating ones); deleting a group deletes its hooks and outstanding actions and
   terminates its instances without waiting for terminate hooks (as ForceDelete and CloudFormation
   would eventually), so stack deletion never hangs.
-- EC2: `ModifyNetworkInterfaceAttribute Attachment={AttachmentId, DeleteOnTermination}` is honoured
-  (an AttachmentId that is not the interface's current one is `InvalidAttachmentID.NotFound`);
-  interfaces created with an instance default to DeleteOnTermination=true as in AWS (moto: false);
-  terminating an instance deletes its DeleteOnTermination interfaces (disassociating their Elastic
-  IPs, which stay allocated) and detaches the others, which become `available`; terminating a
-  terminated instance is a no-op. DescribeNetworkInterfaces supports `attachment.device-index`,
-  `attachment.status` and `attachment.delete-on-termination`.
+
+The EC2 side (interfaces deleted or detached when an instance terminates) is in ec2_interfaces.py.
 
 Not emulated: CloudFormation does not wait for instances in Pending:Wait (stacks complete at once),
 an instance whose launch is abandoned is terminated without running terminate hooks, classic ELB
 registration ignores lifecycle states, warm pools, and lifecycle notifications to SQS/SNS targets
 (NotificationTargetARN) -- use an EventBridge rule.
-
-It patches moto's own methods, captured when this module is imported (before any plugin is applied).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import math
 import threading
@@ -68,19 +58,20 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from moto.autoscaling import models as asg_models
 from moto.autoscaling.exceptions import ValidationError
 from moto.autoscaling.responses import AutoScalingResponse
-from moto.core.common_models import CloudFormationModel
 from moto.core.responses import BaseResponse, EmptyResult
 from moto.core.utils import unix_time
-from moto.ec2.exceptions import InvalidNetworkAttachmentIdError
-from moto.ec2.models.elastic_network_interfaces import NetworkInterface
-from moto.ec2.models.instances import Instance
-from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
+from moto.elbv2.exceptions import InvalidTargetError, TargetGroupNotFoundError
+from moto.events.models import _BASE_EVENT_MESSAGE, events_backends
 from moto.moto_api._internal import mock_random
 
-NAME = "autoscaling: lifecycle hooks (launch and terminate, timeouts, events, templates); ENI DeleteOnTermination and filters"
+from ._errors import SERVICE_ERRORS
+from ._patching import patch
+
+NAME = "autoscaling: lifecycle hooks (launch and terminate, timeouts, events, LifecycleHookSpecificationList)"
 
 LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING"
 TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING"
@@ -89,28 +80,13 @@ COUNTED = ("Pending", "Pending:Wait", "Pending:Proceed", "InService")
 MAX_GLOBAL_TIMEOUT = 172800
 
 log = logging.getLogger(__name__)
-_lock = threading.RLock()
+# Every change to groups, hooks and pending actions holds this lock (moto's server is threaded).
+lock = threading.RLock()
 # Backends with pending actions, so that the per-request sweep costs nothing when there are none.
 _registry: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
-# moto's own methods, captured at import time: every plugin module is imported before any is
-# applied, so these are never another plugin's wrappers.
 _Group = asg_models.FakeAutoScalingGroup
 _Backend = asg_models.AutoScalingBackend
-_moto_replace = _Group.replace_autoscaling_group_instances
-_moto_cfn_create = vars(_Group)["create_from_cloudformation_json"].__func__
-_moto_delete_group = _Backend.delete_auto_scaling_group
-_moto_delete_hook = _Backend.delete_lifecycle_hook
-_moto_terminate_instance = _Backend.terminate_instance
-_moto_detach_instances = _Backend.detach_instances
-_moto_notify_terminate = _Backend.notify_terminate_instances
-_moto_create_group_response = AutoScalingResponse.create_auto_scaling_group
-_moto_modify_eni = ElasticNetworkInterfaces.modify_network_interface_attribute
-_moto_eni_filter = NetworkInterface.get_filter_value
-_moto_prep_nics = Instance.prep_nics
-_moto_terminate = Instance.terminate
-_moto_dispatch = BaseResponse._dispatch
-
 
 @dataclass
 class Action:
@@ -215,7 +191,7 @@ def _sweep() -> None:
     """Gives expired actions their hook's default result."""
     if not _registry:
         return
-    with _lock:
+    with lock:
         now = time.monotonic()
         for backend in list(_registry):
             actions = backend.__dict__.get("_iac_lifecycle_actions")
@@ -249,7 +225,7 @@ def _find(backend, group_name: str, hook_name: str, token: str | None, instance_
 
 
 def _announce(group, action: Action, metadata: str | None) -> None:
-    """Sends the lifecycle event to the default bus, target by target; never raises."""
+    """Sends the lifecycle event to the default bus, target by target; a failed delivery is logged."""
     launching = action.transition == LAUNCHING
     detail: dict[str, Any] = {
         "Origin": "EC2" if launching else "AutoScalingGroup",
@@ -262,30 +238,24 @@ def _announce(group, action: Action, metadata: str | None) -> None:
     }
     if metadata:
         detail["NotificationMetadata"] = metadata
-    try:
-        from moto.events.models import _BASE_EVENT_MESSAGE, events_backends
-
-        events = events_backends[group.account_id][group.region]
-        bus = events.event_buses.get("default")
-        if bus is None:
-            return
-        event = copy.deepcopy(_BASE_EVENT_MESSAGE)
-        event.update(
-            {
-                "id": str(mock_random.uuid4()),
-                "detail-type": f"EC2 Instance-{'launch' if launching else 'terminate'} Lifecycle Action",
-                "source": "aws.autoscaling",
-                "account": group.account_id,
-                "time": unix_time(),
-                "region": group.region,
-                "resources": [group.arn],
-                "detail": detail,
-                "ingestion-time": unix_time(),
-            }
-        )
-    except Exception:  # noqa: BLE001 - events are best effort, as for AWS service events
-        log.warning("lifecycle event for %s not built", action.instance_id, exc_info=True)
+    events = events_backends[group.account_id][group.region]
+    bus = events.event_buses.get("default")
+    if bus is None:
         return
+    event = copy.deepcopy(_BASE_EVENT_MESSAGE)
+    event.update(
+        {
+            "id": str(mock_random.uuid4()),
+            "detail-type": f"EC2 Instance-{'launch' if launching else 'terminate'} Lifecycle Action",
+            "source": "aws.autoscaling",
+            "account": group.account_id,
+            "time": unix_time(),
+            "region": group.region,
+            "resources": [group.arn],
+            "detail": detail,
+            "ingestion-time": unix_time(),
+        }
+    )
     for rule in list(bus.rules.values()):
         if getattr(rule, "state", "ENABLED") == "DISABLED":
             continue
@@ -294,7 +264,9 @@ def _announce(group, action: Action, metadata: str | None) -> None:
             single.targets = [target]
             try:
                 single.send_to_targets(copy.deepcopy(event))
-            except Exception:  # noqa: BLE001 - e.g. Lambda targets, which moto cannot invoke
+            except (NotImplementedError, *SERVICE_ERRORS, requests.RequestException):
+                # A target moto cannot deliver to (Lambda), or one that is gone: AWS retries and then
+                # drops the event, and the Auto Scaling call succeeds either way.
                 log.warning("lifecycle event not delivered to %s", target.get("Arn"), exc_info=True)
 
 
@@ -309,13 +281,13 @@ def _deregister(group, instance_ids: list[str]) -> None:
         target_groups = backend.elbv2_backend.describe_target_groups(
             target_group_arns=group.target_group_arns, load_balancer_arn=None, names=None
         )
-    except Exception:  # noqa: BLE001 - target groups can be deleted before their group
+    except TargetGroupNotFoundError:  # target groups can be deleted before their group
         return
     for target_group in target_groups:
         for instance_id in instance_ids:
             try:
                 backend.elbv2_backend.deregister_targets(target_group.arn, [{"Id": instance_id, "Port": target_group.port}])
-            except Exception:  # noqa: BLE001 - not registered
+            except InvalidTargetError:  # not registered
                 pass
 
 
@@ -328,10 +300,7 @@ def _terminate_now(group, states: list) -> None:
         _drop(backend, instance_id)
     group.instance_states = [s for s in group.instance_states if s.instance.id not in ids]
     backend.ec2_backend.terminate_instances(ids)
-    try:
-        backend.elbv2_backend.notify_terminate_instances(ids)
-    except Exception:  # noqa: BLE001
-        pass
+    backend.elbv2_backend.notify_terminate_instances(ids)
 
 
 def _begin_termination(group, states: list) -> None:
@@ -374,7 +343,7 @@ def _target_instances(group) -> int:
 # --- hooks -----------------------------------------------------------------------------------------
 
 
-def _put_hook(backend, group_name: str, spec: dict[str, Any], from_spec: bool = False):
+def put_hook(backend, group_name: str, spec: dict[str, Any], from_spec: bool = False):
     """PutLifecycleHook semantics (create, or update keeping what is not given)."""
     name = spec.get("LifecycleHookName")
     if not name:
@@ -411,348 +380,250 @@ def _hooks_of(backend, group_name: str) -> list[str]:
     return [k for k, h in backend.lifecycle_hooks.items() if h.auto_scaling_group_name == group_name]
 
 
-class LifecycleHookResource(CloudFormationModel):
-    """AWS::AutoScaling::LifecycleHook (Ref: the hook's name)."""
-
-    def __init__(self, group_name: str, name: str):
-        self.group_name = group_name
-        self.name = name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "LifecycleHookName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::AutoScaling::LifecycleHook"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
-    ) -> "LifecycleHookResource":
-        properties = dict(cloudformation_json.get("Properties", {}))
-        properties["LifecycleHookName"] = properties.get("LifecycleHookName") or resource_name
-        group_name = properties.get("AutoScalingGroupName")
-        backend = asg_models.autoscaling_backends[account_id][region_name]
-        if group_name not in backend.autoscaling_groups:
-            raise ValidationError(f"AutoScalingGroup name not found - {group_name}")
-        with _lock:
-            _put_hook(backend, group_name, properties)
-        return cls(group_name, properties["LifecycleHookName"])
-
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> "LifecycleHookResource":
-        properties = cloudformation_json.get("Properties", {})
-        name = properties.get("LifecycleHookName") or new_resource_name
-        if (properties.get("AutoScalingGroupName"), name) != (original_resource.group_name, original_resource.name):
-            original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
-    ) -> None:
-        group_name = cloudformation_json.get("Properties", {}).get("AutoScalingGroupName")
-        cls(group_name, resource_name).delete(account_id, region_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        backend = asg_models.autoscaling_backends[account_id][region_name]
-        backend.delete_lifecycle_hook(self.group_name, self.name)  # gone already is fine
-
-
 # --- patches ---------------------------------------------------------------------------------------
 
 
-def _patch_autoscaling() -> None:
-    def active_instances(self) -> list:
-        # Instances waiting on a launch action count toward capacity; terminating ones do not.
-        return [s for s in self.instance_states if s.lifecycle_state in COUNTED]
+def active_instances(original, self) -> list:
+    """moto counts every instance; AWS counts waiting launches toward capacity, not terminating ones."""
+    return [s for s in self.instance_states if s.lifecycle_state in COUNTED]
 
-    def replace_autoscaling_group_instances(self, count_needed: int, propagated_tags: dict[str, str]) -> None:
-        with _lock:
-            before = {id(s) for s in self.instance_states}
-            _moto_replace(self, count_needed, propagated_tags)
-            hooks = _hooks(self.autoscaling_backend, self.name, LAUNCHING)
-            if hooks:
-                for state in [s for s in self.instance_states if id(s) not in before]:
-                    _start(self, state, LAUNCHING, hooks)
 
-    def set_desired_capacity(self, new_capacity: int | None) -> None:
-        with _lock:
-            self.desired_capacity = self.min_size if new_capacity is None else new_capacity
-            counted = self.active_instances()
-            delta = _target_instances(self) - len(counted)
-            if delta > 0:
-                self.replace_autoscaling_group_instances(delta, self.get_propagated_tags())
-            elif delta < 0:
-                _begin_termination(self, [s for s in counted if not s.protected_from_scale_in][:-delta])
-            if self.name in self.autoscaling_backend.autoscaling_groups:
-                self.autoscaling_backend.update_attached_elbs(self.name)
-                self.autoscaling_backend.update_attached_target_groups(self.name)
+def replace_autoscaling_group_instances(original, self, count_needed: int, propagated_tags: dict[str, str]) -> None:
+    """moto puts new instances InService at once; with launch hooks AWS holds them in Pending:Wait."""
+    with lock:
+        before = {id(s) for s in self.instance_states}
+        original(count_needed, propagated_tags)
+        hooks = _hooks(self.autoscaling_backend, self.name, LAUNCHING)
+        if hooks:
+            for state in [s for s in self.instance_states if id(s) not in before]:
+                _start(self, state, LAUNCHING, hooks)
 
-    def cfn_create(cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any):
-        backend = asg_models.autoscaling_backends[account_id][region_name]
-        specs = cloudformation_json.get("Properties", {}).get("LifecycleHookSpecificationList", []) or []
-        with _lock:
-            created = [_put_hook(backend, resource_name, spec, from_spec=True) for spec in specs]
-            try:
-                return _moto_cfn_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-            except Exception:
-                for hook in created:
-                    backend.lifecycle_hooks.pop(f"{resource_name}_{hook.name}", None)
-                raise
 
-    def cfn_update(cls, original_resource, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str):
-        # moto replaces the group on update; keep the hooks that AWS::AutoScaling::LifecycleHook
-        # resources or PutLifecycleHook added (those of the spec list are recreated from it).
-        backend = asg_models.autoscaling_backends[account_id][region_name]
-        with _lock:
-            kept = [
-                h for h in backend.lifecycle_hooks.values()
-                if h.auto_scaling_group_name == original_resource.name and not getattr(h, "_iac_from_spec", False)
-            ]
-            cls.delete_from_cloudformation_json(original_resource.name, cloudformation_json, account_id, region_name)
-            if new_resource_name == original_resource.name:
-                for hook in kept:
-                    backend.lifecycle_hooks.setdefault(f"{hook.auto_scaling_group_name}_{hook.name}", hook)
-            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+def set_desired_capacity(original, self, new_capacity: int | None) -> None:
+    """moto terminates scaled-in instances at once; with terminate hooks AWS holds them in
+    Terminating:Wait (the whole of moto's method is replaced: its arithmetic counts every instance)."""
+    with lock:
+        self.desired_capacity = self.min_size if new_capacity is None else new_capacity
+        counted = self.active_instances()
+        delta = _target_instances(self) - len(counted)
+        if delta > 0:
+            self.replace_autoscaling_group_instances(delta, self.get_propagated_tags())
+        elif delta < 0:
+            _begin_termination(self, [s for s in counted if not s.protected_from_scale_in][:-delta])
+        if self.name in self.autoscaling_backend.autoscaling_groups:
+            self.autoscaling_backend.update_attached_elbs(self.name)
+            self.autoscaling_backend.update_attached_target_groups(self.name)
 
-    _Group.active_instances = active_instances
-    _Group.replace_autoscaling_group_instances = replace_autoscaling_group_instances
-    _Group.set_desired_capacity = set_desired_capacity
-    _Group.create_from_cloudformation_json = classmethod(cfn_create)
-    _Group.update_from_cloudformation_json = classmethod(cfn_update)
 
-    def update_attached_target_groups(self, group_name: str) -> None:
-        # Only instances in service are registered (moto registers waiting ones too).
-        group = self.autoscaling_groups[group_name]
-        if not group.target_group_arns:
-            return
-        ids = [s.instance.id for s in group.instance_states if s.lifecycle_state == "InService"]
-        target_groups = self.elbv2_backend.describe_target_groups(
-            target_group_arns=group.target_group_arns, load_balancer_arn=None, names=None
-        )
-        for target_group in target_groups:
-            self.elbv2_backend.register_targets(target_group.arn, [{"Id": i, "Port": target_group.port} for i in ids])
-
-    def delete_auto_scaling_group(self, group_name: str) -> None:
-        with _lock:
-            group = self.autoscaling_groups.get(group_name)
-            if group is None:
-                return _moto_delete_group(self, group_name)  # moto's error
-            bypass = _bypass(self)
-            bypass.add(group_name)
-            try:
-                for action in [a for a in _actions(self).values() if a.group == group_name]:
-                    _actions(self).pop(action.token, None)
-                _terminate_now(group, [s for s in group.instance_states if s.lifecycle_state.startswith("Terminating")])
-                _moto_delete_group(self, group_name)
-            finally:
-                bypass.discard(group_name)
-            if group_name not in self.autoscaling_groups:
-                for key in _hooks_of(self, group_name):
-                    self.lifecycle_hooks.pop(key, None)
-
-    def delete_lifecycle_hook(self, as_name: str, name: str) -> None:
-        with _lock:
-            _moto_delete_hook(self, as_name, name)
-            for action in [a for a in _actions(self).values() if a.group == as_name and a.hook == name]:
-                if action.token in _actions(self):
-                    _complete(self, action, "ABANDON" if action.transition == LAUNCHING else "CONTINUE")
-
-    def terminate_instance(self, instance_id: str, should_decrement: bool):
-        with _lock:
-            state = next((s for g in self.autoscaling_groups.values() for s in g.instance_states if s.instance.id == instance_id), None)
-            if state is None:
-                raise ValidationError(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
-            group = state.instance.autoscaling_group
-            original_size = group.desired_capacity
-            if state.lifecycle_state.startswith("Terminating"):
-                return asg_models.TerminateInstanceActivity(state.instance, original_size)
-            if not _hooks(self, group.name, TERMINATING):
-                _drop(self, instance_id)
-                return _moto_terminate_instance(self, instance_id, should_decrement)
-            if should_decrement:
-                group.desired_capacity = original_size - 1
-            _begin_termination(group, [state])
-            group.set_desired_capacity(group.desired_capacity)  # a replacement unless decremented
-            return asg_models.TerminateInstanceActivity(state.instance, original_size)
-
-    def detach_instances(self, group_name: str, instance_ids: list[str], should_decrement: bool):
-        with _lock:
-            for instance_id in instance_ids:
-                _drop(self, instance_id)
-            return _moto_detach_instances(self, group_name, instance_ids, should_decrement)
-
-    def notify_terminate_instances(self, instance_ids: list[str]) -> None:
-        # TerminateInstances called on EC2 directly: the instances' actions end with them.
-        with _lock:
-            for instance_id in instance_ids:
-                _drop(self, instance_id)
-            return _moto_notify_terminate(self, instance_ids)
-
-    _Backend.update_attached_target_groups = update_attached_target_groups
-    _Backend.delete_auto_scaling_group = delete_auto_scaling_group
-    _Backend.delete_lifecycle_hook = delete_lifecycle_hook
-    _Backend.terminate_instance = terminate_instance
-    _Backend.detach_instances = detach_instances
-    _Backend.notify_terminate_instances = notify_terminate_instances
-
-    def create_auto_scaling_group(self):
-        specs = self._get_param("LifecycleHookSpecificationList", []) or []
-        group_name = self._get_param("AutoScalingGroupName")
-        backend = self.autoscaling_backend
-        with _lock:
-            created = [_put_hook(backend, group_name, spec, from_spec=True) for spec in specs]
-            try:
-                return _moto_create_group_response(self)
-            except Exception:
-                for hook in created:
-                    backend.lifecycle_hooks.pop(f"{group_name}_{hook.name}", None)
-                raise
-
-    def put_lifecycle_hook(self):
-        spec = {
-            key: self._get_param(key)
-            for key in (
-                "LifecycleHookName", "LifecycleTransition", "HeartbeatTimeout", "DefaultResult",
-                "NotificationMetadata", "NotificationTargetARN", "RoleARN",
-            )
-        }
-        with _lock:
-            _put_hook(self.autoscaling_backend, self._get_param("AutoScalingGroupName"), spec)
-        return EmptyResult()
-
-    def complete_lifecycle_action(self):
-        result = self._get_param("LifecycleActionResult")
-        if result not in RESULTS:
-            raise ValidationError(f"Invalid value for LifecycleActionResult: {result}. Valid values: CONTINUE, ABANDON")
-        backend = self.autoscaling_backend
-        with _lock:
-            action = _find(
-                backend,
-                self._get_param("AutoScalingGroupName"),
-                self._get_param("LifecycleHookName"),
-                self._get_param("LifecycleActionToken"),
-                self._get_param("InstanceId"),
-            )
-            _complete(backend, action, result)
-        return EmptyResult()
-
-    def record_lifecycle_action_heartbeat(self):
-        with _lock:
-            action = _find(
-                self.autoscaling_backend,
-                self._get_param("AutoScalingGroupName"),
-                self._get_param("LifecycleHookName"),
-                self._get_param("LifecycleActionToken"),
-                self._get_param("InstanceId"),
-            )
-            action.deadline = min(time.monotonic() + action.heartbeat, action.global_deadline)
-        return EmptyResult()
-
-    AutoScalingResponse.create_auto_scaling_group = create_auto_scaling_group
-    AutoScalingResponse.put_lifecycle_hook = put_lifecycle_hook
-    AutoScalingResponse.complete_lifecycle_action = complete_lifecycle_action
-    AutoScalingResponse.record_lifecycle_action_heartbeat = record_lifecycle_action_heartbeat
-
-    def _dispatch(self, request: Any, full_url: str | None = None, headers: Any = None):
+def group_create_from_cloudformation_json(original, cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any):
+    """moto ignores the group's LifecycleHookSpecificationList; AWS creates the hooks before launching."""
+    backend = asg_models.autoscaling_backends[account_id][region_name]
+    specs = cloudformation_json.get("Properties", {}).get("LifecycleHookSpecificationList", []) or []
+    with lock:
+        created = [put_hook(backend, resource_name, spec, from_spec=True) for spec in specs]
         try:
-            _sweep()
-        except Exception:  # noqa: BLE001 - never fail a request because a timeout could not apply
-            log.warning("lifecycle timeouts not applied", exc_info=True)
-        return _moto_dispatch(self, request, full_url, headers)
+            return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        except BaseException:
+            for hook in created:  # undo, then let moto's error through
+                backend.lifecycle_hooks.pop(f"{resource_name}_{hook.name}", None)
+            raise
 
-    BaseResponse._dispatch = _dispatch
+
+def group_update_from_cloudformation_json(original, cls, original_resource, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str):
+    """moto replaces the group on update and loses its hooks; AWS keeps the hooks that
+    AWS::AutoScaling::LifecycleHook resources or PutLifecycleHook added (those of the spec list are
+    recreated from it)."""
+    backend = asg_models.autoscaling_backends[account_id][region_name]
+    with lock:
+        kept = [
+            h for h in backend.lifecycle_hooks.values()
+            if h.auto_scaling_group_name == original_resource.name and not getattr(h, "_iac_from_spec", False)
+        ]
+        cls.delete_from_cloudformation_json(original_resource.name, cloudformation_json, account_id, region_name)
+        if new_resource_name == original_resource.name:
+            for hook in kept:
+                backend.lifecycle_hooks.setdefault(f"{hook.auto_scaling_group_name}_{hook.name}", hook)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
 
-def _patch_ec2() -> None:
-    def modify_network_interface_attribute(self):
-        attachment_id = self._get_param("Attachment.AttachmentId")
-        delete = self._get_param("Attachment.DeleteOnTermination")
-        eni = None
-        if attachment_id is not None or delete is not None:
-            eni = self.ec2_backend.get_network_interface(self._get_param("NetworkInterfaceId"))
-            if not attachment_id or eni.attachment_id != attachment_id:
-                raise InvalidNetworkAttachmentIdError(attachment_id)
-        out = _moto_modify_eni(self)
-        if eni is not None and delete is not None:
-            eni.delete_on_termination = str(delete).lower() == "true"
-        return out
+def update_attached_target_groups(original, self, group_name: str) -> None:
+    """moto registers waiting instances too; AWS registers an instance once it is InService."""
+    group = self.autoscaling_groups[group_name]
+    if not group.target_group_arns:
+        return
+    ids = [s.instance.id for s in group.instance_states if s.lifecycle_state == "InService"]
+    target_groups = self.elbv2_backend.describe_target_groups(
+        target_group_arns=group.target_group_arns, load_balancer_arn=None, names=None
+    )
+    for target_group in target_groups:
+        self.elbv2_backend.register_targets(target_group.arn, [{"Id": i, "Port": target_group.port} for i in ids])
 
-    def get_filter_value(self, filter_name: str, method_name: str | None = None) -> Any:
-        attached = bool(self.attachment_id)
-        if filter_name == "attachment.device-index":
-            return self.device_index if attached else None
-        if filter_name == "attachment.status":
-            return "attached" if attached else None
-        if filter_name == "attachment.delete-on-termination":
-            return bool(self.delete_on_termination) if attached else None
-        return _moto_eni_filter(self, filter_name, method_name)
 
-    def prep_nics(self, nic_spec: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
-        _moto_prep_nics(self, nic_spec, *args, **kwargs)
-        # Interfaces created with the instance are deleted with it unless told otherwise, as in AWS.
-        existing, explicit = set(), {}
-        for nic in nic_spec or []:
-            index = int(nic.get("DeviceIndex", 0))
-            if nic.get("NetworkInterfaceId"):
-                existing.add(index)
-            elif nic.get("DeleteOnTermination") is not None:
-                explicit[index] = str(nic["DeleteOnTermination"]).lower() == "true"
-        for index, eni in self.nics.items():
-            if index not in existing:
-                eni.delete_on_termination = explicit.get(index, True)
-
-    def terminate(self):
-        if self._state.name == "terminated":
-            return copy.copy(self._state)
-        backend = self.ec2_backend
-        nics = list(self.nics.items())
-        doomed = [eni for _, eni in nics if eni.delete_on_termination]
-        for eni in doomed:  # deleted below, with their addresses
-            eni.delete_on_termination = False
+def delete_auto_scaling_group(original, self, group_name: str) -> None:
+    """moto leaves the group's hooks behind; AWS deletes them and their outstanding actions, and the
+    group's instances leave without waiting for terminate hooks."""
+    with lock:
+        group = self.autoscaling_groups.get(group_name)
+        if group is None:
+            return original(group_name)  # moto's error
+        bypass = _bypass(self)
+        bypass.add(group_name)
         try:
-            previous = _moto_terminate(self)
+            for action in [a for a in _actions(self).values() if a.group == group_name]:
+                _actions(self).pop(action.token, None)
+            _terminate_now(group, [s for s in group.instance_states if s.lifecycle_state.startswith("Terminating")])
+            original(group_name)
         finally:
-            for eni in doomed:
-                eni.delete_on_termination = True
-        for index, eni in nics:
-            if eni in doomed:
-                for address in backend.addresses:
-                    if address.eni is eni:  # the address stays allocated, unassociated
-                        address.eni = None
-                        address.instance = None
-                        address.association_id = None
-                eni.public_ip = None
-                if eni.id in backend.enis:
-                    eni.delete()
-            else:
-                for address in backend.addresses:
-                    if address.instance is self:
-                        address.instance = None
-                eni.instance = None
-                eni.attachment_id = None
-                eni.attach_time = None
-                eni.status = "available"
-                eni.device_index = None
-                if index != 0:  # moto describes a terminated instance from its primary interface
-                    self.nics.pop(index, None)
-        return previous
+            bypass.discard(group_name)
+        if group_name not in self.autoscaling_groups:
+            for key in _hooks_of(self, group_name):
+                self.lifecycle_hooks.pop(key, None)
 
-    ElasticNetworkInterfaces.modify_network_interface_attribute = modify_network_interface_attribute
-    NetworkInterface.get_filter_value = get_filter_value
-    Instance.prep_nics = prep_nics
-    Instance.terminate = terminate
+
+def delete_lifecycle_hook(original, self, as_name: str, name: str) -> None:
+    """AWS completes a deleted hook's outstanding actions (ABANDON launching, CONTINUE terminating)."""
+    with lock:
+        original(as_name, name)
+        for action in [a for a in _actions(self).values() if a.group == as_name and a.hook == name]:
+            if action.token in _actions(self):
+                _complete(self, action, "ABANDON" if action.transition == LAUNCHING else "CONTINUE")
+
+
+def terminate_instance(original, self, instance_id: str, should_decrement: bool):
+    """moto terminates at once; with terminate hooks AWS holds the instance in Terminating:Wait."""
+    with lock:
+        state = next((s for g in self.autoscaling_groups.values() for s in g.instance_states if s.instance.id == instance_id), None)
+        if state is None:
+            raise ValidationError(f"Instance Id not found - No managed instance found for instance ID: {instance_id}")
+        group = state.instance.autoscaling_group
+        original_size = group.desired_capacity
+        if state.lifecycle_state.startswith("Terminating"):
+            return asg_models.TerminateInstanceActivity(state.instance, original_size)
+        if not _hooks(self, group.name, TERMINATING):
+            _drop(self, instance_id)
+            return original(instance_id, should_decrement)
+        if should_decrement:
+            group.desired_capacity = original_size - 1
+        _begin_termination(group, [state])
+        group.set_desired_capacity(group.desired_capacity)  # a replacement unless decremented
+        return asg_models.TerminateInstanceActivity(state.instance, original_size)
+
+
+def detach_instances(original, self, group_name: str, instance_ids: list[str], should_decrement: bool):
+    """A detached instance's pending lifecycle actions end with its membership."""
+    with lock:
+        for instance_id in instance_ids:
+            _drop(self, instance_id)
+        return original(group_name, instance_ids, should_decrement)
+
+
+def notify_terminate_instances(original, self, instance_ids: list[str]) -> None:
+    """TerminateInstances called on EC2 directly: the instances' pending actions end with them."""
+    with lock:
+        for instance_id in instance_ids:
+            _drop(self, instance_id)
+        return original(instance_ids)
+
+
+def create_auto_scaling_group(original, self):
+    """moto ignores LifecycleHookSpecificationList; AWS creates the hooks before the first launch."""
+    specs = self._get_param("LifecycleHookSpecificationList", []) or []
+    group_name = self._get_param("AutoScalingGroupName")
+    backend = self.autoscaling_backend
+    with lock:
+        created = [put_hook(backend, group_name, spec, from_spec=True) for spec in specs]
+        try:
+            return original()
+        except BaseException:
+            for hook in created:  # undo, then let moto's error through
+                backend.lifecycle_hooks.pop(f"{group_name}_{hook.name}", None)
+            raise
+
+
+def put_lifecycle_hook(original, self):
+    """moto's PutLifecycleHook replaces a hook wholesale and drops NotificationMetadata; AWS updates
+    what is given and keeps the rest."""
+    spec = {
+        key: self._get_param(key)
+        for key in (
+            "LifecycleHookName", "LifecycleTransition", "HeartbeatTimeout", "DefaultResult",
+            "NotificationMetadata", "NotificationTargetARN", "RoleARN",
+        )
+    }
+    with lock:
+        put_hook(self.autoscaling_backend, self._get_param("AutoScalingGroupName"), spec)
+    return EmptyResult()
+
+
+def complete_lifecycle_action(self):
+    """CompleteLifecycleAction, which moto lacks (HTTP 500)."""
+    result = self._get_param("LifecycleActionResult")
+    if result not in RESULTS:
+        raise ValidationError(f"Invalid value for LifecycleActionResult: {result}. Valid values: CONTINUE, ABANDON")
+    backend = self.autoscaling_backend
+    with lock:
+        action = _find(
+            backend,
+            self._get_param("AutoScalingGroupName"),
+            self._get_param("LifecycleHookName"),
+            self._get_param("LifecycleActionToken"),
+            self._get_param("InstanceId"),
+        )
+        _complete(backend, action, result)
+    return EmptyResult()
+
+
+def record_lifecycle_action_heartbeat(self):
+    """RecordLifecycleActionHeartbeat, which moto lacks (HTTP 500)."""
+    with lock:
+        action = _find(
+            self.autoscaling_backend,
+            self._get_param("AutoScalingGroupName"),
+            self._get_param("LifecycleHookName"),
+            self._get_param("LifecycleActionToken"),
+            self._get_param("InstanceId"),
+        )
+        action.deadline = min(time.monotonic() + action.heartbeat, action.global_deadline)
+    return EmptyResult()
+
+
+def dispatch(original, self, request: Any, full_url: str | None = None, headers: Any = None):
+    """Applies expired lifecycle actions' default results before each request (moto has no timeouts)."""
+    _sweep()
+    return original(request, full_url, headers)
 
 
 def apply() -> str:
-    _patch_autoscaling()
-    _patch_ec2()
+    patch(_Group, "active_instances", active_instances,
+          corrects="instances waiting in Terminating:Wait count toward the group's capacity")
+    patch(_Group, "replace_autoscaling_group_instances", replace_autoscaling_group_instances,
+          corrects="launched instances go straight to InService despite launch hooks")
+    patch(_Group, "set_desired_capacity", set_desired_capacity,
+          corrects="scale-in terminates at once despite terminate hooks")
+    patch(_Group, "create_from_cloudformation_json", group_create_from_cloudformation_json,
+          corrects="AWS::AutoScaling::AutoScalingGroup ignores LifecycleHookSpecificationList")
+    patch(_Group, "update_from_cloudformation_json", group_update_from_cloudformation_json,
+          corrects="a group updated from a template loses its lifecycle hooks")
+    patch(_Backend, "update_attached_target_groups", update_attached_target_groups,
+          corrects="instances in Pending:Wait are registered with the group's target groups")
+    patch(_Backend, "delete_auto_scaling_group", delete_auto_scaling_group,
+          corrects="a deleted group's lifecycle hooks and actions are left behind")
+    patch(_Backend, "delete_lifecycle_hook", delete_lifecycle_hook,
+          corrects="deleting a hook leaves its outstanding actions pending")
+    patch(_Backend, "terminate_instance", terminate_instance,
+          corrects="TerminateInstanceInAutoScalingGroup terminates at once despite terminate hooks")
+    patch(_Backend, "detach_instances", detach_instances,
+          corrects="a detached instance keeps its pending lifecycle actions")
+    patch(_Backend, "notify_terminate_instances", notify_terminate_instances,
+          corrects="an instance terminated through EC2 keeps its pending lifecycle actions")
+    patch(AutoScalingResponse, "create_auto_scaling_group", create_auto_scaling_group,
+          corrects="CreateAutoScalingGroup ignores LifecycleHookSpecificationList")
+    patch(AutoScalingResponse, "put_lifecycle_hook", put_lifecycle_hook,
+          corrects="PutLifecycleHook drops NotificationMetadata and settings not given again")
+    patch(AutoScalingResponse, "complete_lifecycle_action", complete_lifecycle_action, adds=True,
+          corrects="CompleteLifecycleAction is not implemented (HTTP 500)")
+    patch(AutoScalingResponse, "record_lifecycle_action_heartbeat", record_lifecycle_action_heartbeat, adds=True,
+          corrects="RecordLifecycleActionHeartbeat is not implemented (HTTP 500)")
+    patch(BaseResponse, "_dispatch", dispatch,
+          corrects="lifecycle hook timeouts never expire (evaluated lazily before each request)")
     return NAME

@@ -15,17 +15,36 @@ resource drops the stack record anyway. With this plugin:
 - a stack holding a type moto cannot create still answers DescribeStackResource(s);
 - DeleteStack deletes in reverse creation order; a resource that cannot be deleted gets DELETE_FAILED,
   the stack ends DELETE_FAILED and stays, and a later DeleteStack retries.
+
+A resource failure is whatever moto raises while creating, updating or deleting it (moto raises
+arbitrary exception types from resource code, not only service errors), so those handlers catch
+Exception and turn it into the FAILED status and reason AWS shows; an error that is not a service
+error (a bug in moto or a plugin) is also logged to stderr with its traceback.
+
+AWS documentation: CloudFormation User Guide, "Stack status codes", "Resource status codes",
+"Choose how to handle failures when provisioning resources" (rollback) and "Deleting a stack".
 """
 
+import logging
 import threading
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 
+from ._errors import SERVICE_ERRORS
+from ._patching import patch
+
 NAME = "cloudformation: per-resource events, rollback on failure, DELETE_FAILED"
 
 _local = threading.local()
+log = logging.getLogger(__name__)
+
+
+def _failure(e: Exception, what: str) -> None:
+    """Service errors are the expected failures; anything else is logged loudly as a likely bug."""
+    if not isinstance(e, SERVICE_ERRORS):
+        log.error("%s failed with a non-service error (a moto or plugin bug?)", what, exc_info=e)
 
 
 def _stack_for(account_id: str, region_name: str, stack_id: str):
@@ -62,49 +81,48 @@ def _message(e: Exception) -> str:
 def _physical_id(resource: Any) -> str:
     try:
         value = getattr(resource, "physical_resource_id", "")
-        return value if isinstance(value, str) else ""
-    except Exception:
+    except (KeyError, TypeError, NotImplementedError):  # some moto models cannot compute one
+        log.warning("no physical id for %r", resource, exc_info=True)
         return ""
+    return value if isinstance(value, str) else ""
 
 
 def apply() -> str:
-    original_create = parsing.parse_and_create_resource
-    original_update = parsing.parse_and_update_resource
-    original_delete = parsing.ResourceMap._delete_resource
-
-    def create(logical_id, resource_json, resources_map, account_id, region_name):
+    def create(original_create, logical_id, resource_json, resources_map, account_id, region_name):
         stack = _stack_for(account_id, region_name, resources_map.stack_id)
         kind = resource_json.get("Type", "")
         _event(stack, logical_id, kind, "CREATE_IN_PROGRESS")
         try:
             resource = original_create(logical_id, resource_json, resources_map, account_id, region_name)
         except Exception as e:
+            _failure(e, f"creating {logical_id} ({kind})")
             _local.failed = getattr(_local, "failed", None) or logical_id
             _event(stack, logical_id, kind, "CREATE_FAILED", reason=_message(e))
             raise
         _event(stack, logical_id, kind, "CREATE_COMPLETE", _physical_id(resource))
         return resource
 
-    def update(logical_id, resource_json, resources_map, account_id, region_name):
+    def update(original_update, logical_id, resource_json, resources_map, account_id, region_name):
         stack = _stack_for(account_id, region_name, resources_map.stack_id)
         kind = resource_json.get("Type", "")
         _event(stack, logical_id, kind, "UPDATE_IN_PROGRESS")
         try:
             resource = original_update(logical_id, resource_json, resources_map, account_id, region_name)
         except Exception as e:
+            _failure(e, f"updating {logical_id} ({kind})")
             _local.failed = getattr(_local, "failed", None) or logical_id
             _event(stack, logical_id, kind, "UPDATE_FAILED", reason=_message(e))
             raise
         _event(stack, logical_id, kind, "UPDATE_COMPLETE", _physical_id(resource))
         return resource
 
-    def delete_resource(self, parsed_resource, resource_json):
+    def delete_resource(original_delete, self, parsed_resource, resource_json):
         stack = _stack_for(self._account_id, self._region_name, self.stack_id)
         logical_id = getattr(parsed_resource, "logical_resource_id", "")
         kind = resource_json.get("Type", "")
         physical = _physical_id(parsed_resource)
         try:
-            original_delete(self, parsed_resource, resource_json)
+            original_delete(parsed_resource, resource_json)
         except Exception as e:
             # moto retries in passes; only the last error of a resource matters.
             _local.delete_errors[logical_id] = (kind, physical, _message(e))
@@ -115,9 +133,12 @@ def apply() -> str:
         self._resource_json_map = {k: v for k, v in self._resource_json_map.items() if k != logical_id}
         _event(stack, logical_id, kind, "DELETE_COMPLETE", physical)
 
-    parsing.parse_and_create_resource = create
-    parsing.parse_and_update_resource = update
-    parsing.ResourceMap._delete_resource = delete_resource
+    patch(parsing, "parse_and_create_resource", create,
+          corrects="no per-resource CREATE events; a failed resource leaves the stack CREATE_IN_PROGRESS")
+    patch(parsing, "parse_and_update_resource", update,
+          corrects="no per-resource UPDATE events; a failed update is not rolled back")
+    patch(parsing.ResourceMap, "_delete_resource", delete_resource,
+          corrects="no per-resource DELETE events; deleted resources come back in ListStackResources")
 
     def delete_resources(stack) -> bool:
         """Deletes the stack's resources; returns False (with DELETE_FAILED events) if some remain."""
@@ -125,12 +146,13 @@ def apply() -> str:
         try:
             stack.resource_map.delete()
             return True
-        except Exception:
+        except Exception as e:  # moto re-raises the last resource's error, of any type
+            _failure(e, f"deleting stack {stack.name}")
             for logical_id, (kind, physical, reason) in sorted(_local.delete_errors.items()):
                 _event(stack, logical_id, kind, "DELETE_FAILED", physical, reason)
             return False
 
-    def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
+    def execute_change_set(original, self, change_set_name: str, stack_name: str | None = None) -> None:
         change_set = self.change_sets.get(change_set_name) or next(
             (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
         )
@@ -144,7 +166,8 @@ def apply() -> str:
         _local.failed = None
         try:
             change_set.apply()
-        except Exception:
+        except Exception as e:  # reported as the FAILED resource's event, with its reason
+            _failure(e, f"executing change set {change_set_name}")
             failed = _local.failed or "unknown"
             if kind == "CREATE":
                 stack.status = "ROLLBACK_IN_PROGRESS"
@@ -175,7 +198,7 @@ def apply() -> str:
         stack._parse_template()
         stack.output_map = stack._create_output_map()
 
-    def delete_stack(self, name_or_stack_id: str) -> None:
+    def delete_stack(original, self, name_or_stack_id: str) -> None:
         stack = self.stacks.get(name_or_stack_id) or next(
             (s for s in self.stacks.values() if s.name == name_or_stack_id), None
         )
@@ -198,7 +221,7 @@ def apply() -> str:
         self.stacks.pop(stack.stack_id, None)
         self.deleted_stacks[stack.stack_id] = stack
 
-    def diff(self) -> list:
+    def diff(original, self) -> list:
         old = self.stack.resource_map._resource_json_map
         new = self.template_dict.get("Resources", {})
 
@@ -229,10 +252,15 @@ def apply() -> str:
                 changes.append(cfn_models.Change(action=action, logical_resource_id=name, resource_type=kind))
         return changes
 
-    cfn_models.ChangeSet.diff = diff
-    # Types moto cannot create leave None in the resource map, which made DescribeStackResource of any
-    # resource of such a stack fail with HTTP 500.
-    cfn_models.Stack.stack_resources = property(lambda self: [r for r in self.resource_map.values() if r is not None])
-    cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
-    cfn_models.CloudFormationBackend.delete_stack = delete_stack
+    def stack_resources(original, self) -> list:
+        return [r for r in self.resource_map.values() if r is not None]
+
+    patch(cfn_models.ChangeSet, "diff", diff,
+          corrects="change sets miss resources whose referenced parameters changed")
+    patch(cfn_models.Stack, "stack_resources", stack_resources,
+          corrects="a type moto cannot create leaves None in the map: DescribeStackResource(s) is a 500")
+    patch(cfn_models.CloudFormationBackend, "execute_change_set", execute_change_set,
+          corrects="a failed resource makes ExecuteChangeSet fail and leaves the stack IN_PROGRESS, no rollback")
+    patch(cfn_models.CloudFormationBackend, "delete_stack", delete_stack,
+          corrects="DeleteStack drops the stack record even when resources could not be deleted")
     return NAME
