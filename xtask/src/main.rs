@@ -11,6 +11,7 @@ mod bench;
 mod ci;
 mod deploy;
 mod emulator;
+mod features;
 mod python;
 mod synth;
 mod validators;
@@ -74,6 +75,9 @@ enum Command {
         /// When only function code changed, update it directly (no stack update).
         #[arg(long)]
         hotswap: bool,
+        /// Validate the template even if the same bytes passed validation before.
+        #[arg(long)]
+        revalidate: bool,
     },
     /// Show what deploy would change, without changing anything (exit code 2 when there are changes).
     Diff {
@@ -173,13 +177,14 @@ fn main() -> ExitCode {
             let session = deploy::session::Session::open(&root, on.target).await?;
             deploy::publish::run(&root, &cargo(), &session, &artifact).await.map(drop)
         }),
-        Command::Deploy { blueprint, on, yes, hotswap } => {
+        Command::Deploy { blueprint, on, yes, hotswap, revalidate } => {
             let args = deploy::flow::Args {
                 blueprint,
                 env: on.env,
                 target: on.target,
                 yes,
                 hotswap,
+                revalidate,
                 diff_only: false,
             };
             return exit(block_on(deploy::flow::run(&root, &cargo(), &args)));
@@ -191,6 +196,7 @@ fn main() -> ExitCode {
                 target: on.target,
                 yes: false,
                 hotswap: false,
+                revalidate: false,
                 diff_only: true,
             };
             return exit(block_on(deploy::flow::run(&root, &cargo(), &args)));

@@ -1,5 +1,5 @@
-//! `cargo xtask lint`: cfn-lint and checkov over CloudFormation templates, minus the reasoned
-//! suppressions in `tools/validators/suppressions.toml`.
+//! `cargo xtask lint`: cfn-lint, checkov and cloudformation-validate over CloudFormation templates,
+//! minus the reasoned suppressions in `tools/validators/suppressions.toml`.
 //!
 //! - SAM templates (`Transform: AWS::Serverless-2016-10-31`, or named `*.sam.yaml`/`*.sam.json`) are
 //!   first translated offline with aws-sam-translator (`tools/validators/sam_translate.py`); cfn-lint
@@ -8,6 +8,11 @@
 //!   a warning is cheap to fix at synth.
 //! - checkov (one invocation, `--framework cloudformation`) must report no failed check, and must
 //!   parse every template.
+//! - cloudformation-validate (AWS's Rust engine, `tools/validators/cfn_validate.py`) must report no
+//!   warning or error.
+//!
+//! The three run in parallel. `deploy` validates through [`run_cached`]: a template that passed once
+//! (same bytes, same tools, same suppressions) is not validated again.
 //!
 //! A finding matched by a suppression is accepted; a suppression that matched nothing in the run is
 //! reported as stale. Every other finding fails the run.
@@ -25,6 +30,7 @@ use crate::python::Venv;
 /// The suppressions file, relative to the workspace root.
 pub(crate) const SUPPRESSIONS: &str = "tools/validators/suppressions.toml";
 const SAM_TRANSLATE: &str = "tools/validators/sam_translate.py";
+const CFN_VALIDATE: &str = "tools/validators/cfn_validate.py";
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +59,8 @@ pub(crate) enum Tool {
     CfnLint,
     #[serde(rename = "checkov")]
     Checkov,
+    #[serde(rename = "cloudformation-validate")]
+    CfnValidate,
 }
 
 impl Tool {
@@ -60,6 +68,7 @@ impl Tool {
         match self {
             Tool::CfnLint => "cfn-lint",
             Tool::Checkov => "checkov",
+            Tool::CfnValidate => "cloudformation-validate",
         }
     }
 
@@ -67,6 +76,7 @@ impl Tool {
         match self {
             Tool::CfnLint => 0,
             Tool::Checkov => 1,
+            Tool::CfnValidate => 2,
         }
     }
 }
@@ -249,11 +259,16 @@ pub(crate) fn run_on(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow:
         bail!("no templates to validate");
     }
 
-    // checkov needs no translation: it runs in parallel with the SAM translation and cfn-lint.
-    let (checkov_result, lint_result) = std::thread::scope(|scope| {
+    // checkov and cloudformation-validate need no translation: they run in parallel with the SAM
+    // translation and cfn-lint.
+    let (checkov_result, lint_result, validate_result) = std::thread::scope(|scope| {
         let checkov = scope.spawn(|| {
             let started = Instant::now();
             checkov(venv, root, &sources).map(|r| (r, started.elapsed()))
+        });
+        let validate = scope.spawn(|| {
+            let started = Instant::now();
+            cfn_validate(venv, root, &sources).map(|r| (r, started.elapsed()))
         });
         let lint = (|| {
             let mut failures: Vec<String> = Vec::new();
@@ -266,18 +281,27 @@ pub(crate) fn run_on(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow:
             anyhow::Ok((findings, failures, linted.len(), translations.len(), started.elapsed()))
         })();
         let checkov = checkov.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the checkov thread panicked")));
-        (checkov, lint)
+        let validate = validate
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the cloudformation-validate thread panicked")));
+        (checkov, lint, validate)
     });
     let (lint_findings, mut failures, linted, translated, lint_time) = lint_result?;
     let ((scan, parse_errors), checkov_time) = checkov_result?;
+    let (validated, validate_time) = validate_result?;
     failures.extend(parse_errors);
     let mut findings = lint_findings;
     findings.extend(scan);
-    let summaries = [(Tool::CfnLint, linted, lint_time), (Tool::Checkov, sources.len(), checkov_time)];
+    findings.extend(validated);
+    let summaries = [
+        (Tool::CfnLint, linted, lint_time),
+        (Tool::Checkov, sources.len(), checkov_time),
+        (Tool::CfnValidate, sources.len(), validate_time),
+    ];
 
     let mut used = vec![0_usize; suppressions.len()];
     let mut remaining: Vec<&Finding> = Vec::new();
-    let mut suppressed_by_tool = [0_usize; 2];
+    let mut suppressed_by_tool = [0_usize; 3];
     for f in &findings {
         match suppressions.iter().position(|s| s.matches(f)) {
             Some(i) => {
@@ -304,6 +328,10 @@ pub(crate) fn run_on(venv: &Venv, root: &Path, templates: &[PathBuf]) -> anyhow:
                     }
             }
             Tool::Checkov => format!("{} failed checks", of_tool.len()),
+            Tool::CfnValidate => {
+                let errors = of_tool.iter().filter(|f| f.level == "ERROR" || f.level == "FATAL").count();
+                format!("{errors} errors, {} warnings", of_tool.len() - errors)
+            }
         };
         let kept = suppressed_by_tool[tool.index()];
         eprintln!(
@@ -545,6 +573,98 @@ fn parse_checkov(parsed: &Value, templates: &[Template]) -> (Vec<Finding>, u64) 
     (findings, parsing_errors)
 }
 
+/// Runs cloudformation-validate over the templates (`tools/validators/cfn_validate.py`).
+fn cfn_validate(venv: &Venv, root: &Path, templates: &[Template]) -> anyhow::Result<Vec<Finding>> {
+    let output = Command::new(venv.python())
+        .arg(root.join(CFN_VALIDATE))
+        .args(templates.iter().map(|t| &t.path))
+        .current_dir(root)
+        .output()
+        .context("cannot run cloudformation-validate from .venv")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        bail!(
+            "cloudformation-validate failed ({}):\n{}",
+            output.status,
+            tail(&String::from_utf8_lossy(&output.stderr), 20)
+        );
+    }
+    let parsed: Value = serde_json::from_str(stdout.trim())
+        .with_context(|| format!("cannot parse cloudformation-validate's output:\n{}", tail(&stdout, 20)))?;
+    parse_cfn_validate(&parsed, templates)
+}
+
+/// `cfn_validate.py`'s output: `{"version", "diagnostics": [{"file", "rule", "severity",
+/// "logical_id", "path", "line", "message"}]}`, WARN and above only.
+fn parse_cfn_validate(parsed: &Value, templates: &[Template]) -> anyhow::Result<Vec<Finding>> {
+    let diagnostics = parsed["diagnostics"]
+        .as_array()
+        .context("cloudformation-validate's output has no diagnostics list")?;
+    Ok(diagnostics
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap_or("");
+            let template = templates.iter().find(|t| t.path.as_os_str() == file);
+            Finding {
+                tool: Tool::CfnValidate,
+                check: d["rule"].as_str().unwrap_or("?").to_owned(),
+                file: template.map_or_else(|| file.to_owned(), |t| t.shown.clone()),
+                blueprint: template.map(|t| t.blueprint.clone()).unwrap_or_default(),
+                resource: d["logical_id"].as_str().map(str::to_owned),
+                location: d["path"].as_str().map(str::to_owned),
+                line: d["line"].as_u64(),
+                message: d["message"].as_str().unwrap_or("").to_owned(),
+                level: d["severity"].as_str().unwrap_or("").to_owned(),
+            }
+        })
+        .collect())
+}
+
+/// Validates one template unless the same bytes already passed with the same tools and
+/// suppressions (a stamp under `target/xtask/validated/`); `revalidate` runs the validators anyway.
+/// Returns whether the validators ran.
+pub(crate) fn run_cached(
+    venv: &Venv,
+    root: &Path,
+    template: &Path,
+    revalidate: bool,
+) -> anyhow::Result<bool> {
+    let key = cache_key(root, template)?;
+    let stamp = root.join("target/xtask/validated").join(&key);
+    if !revalidate && stamp.is_file() {
+        eprintln!(
+            "validate: {} passed cfn-lint, checkov and cloudformation-validate before, unchanged since \
+             (--revalidate runs them again)",
+            crate::synth::display_path(root, template)
+        );
+        return Ok(false);
+    }
+    run_on(venv, root, std::slice::from_ref(&template.to_path_buf()))?;
+    if let Some(dir) = stamp.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&stamp, format!("{}\n", crate::synth::display_path(root, template)))
+        .with_context(|| format!("cannot write {}", stamp.display()))?;
+    Ok(true)
+}
+
+/// What a validation result depends on: the template's bytes, the suppressions, the pinned tools and
+/// the scripts that run them, and this program's reading of their output.
+fn cache_key(root: &Path, template: &Path) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let inputs = [root.join(template)].into_iter().chain(
+        [SUPPRESSIONS, crate::python::REQUIREMENTS, SAM_TRANSLATE, CFN_VALIDATE].map(|s| root.join(s)),
+    );
+    for file in inputs {
+        let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&bytes);
+    }
+    hash.update(include_bytes!("validators.rs"));
+    Ok(crate::deploy::build::hex(&hash.finalize())[..32].to_owned())
+}
+
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
@@ -722,5 +842,42 @@ mod tests {
             parse_checkov(&serde_json::json!({"passed": 0, "failed": 0, "parsing_errors": 1}), &templates);
         assert!(none.is_empty());
         assert_eq!(errors, 1);
+    }
+
+    #[test]
+    fn cloudformation_validate_json_is_read_per_resource() {
+        let templates = [template("out/bad/template.yaml")];
+        let report = serde_json::json!({"version": "1.14.0", "diagnostics": [{
+            "file": "/repo/out/bad/template.yaml", "rule": "W9002", "severity": "WARN",
+            "logical_id": "Permission", "path": "Properties.SourceArn", "line": 12,
+            "message": "Property 'SourceArn' has a hardcoded ARN"}]});
+        let found = parse_cfn_validate(&report, &templates).expect("parses");
+        assert_eq!(
+            found.iter().map(Finding::describe).collect::<Vec<_>>(),
+            ["out/bad/template.yaml: W9002 Property 'SourceArn' has a hardcoded ARN on Permission (line 12)"]
+        );
+        assert_eq!(found[0].blueprint, "bad");
+        assert!(parse_cfn_validate(&serde_json::json!({"version": "1"}), &templates).is_err());
+    }
+
+    #[test]
+    fn the_validation_cache_key_follows_the_template_bytes() {
+        let root = std::env::temp_dir().join(format!("xtask-validate-key-{}", std::process::id()));
+        for file in [SUPPRESSIONS, crate::python::REQUIREMENTS, SAM_TRANSLATE, CFN_VALIDATE] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, file).expect("write");
+        }
+        let template = Path::new("out/a/template.yaml");
+        std::fs::create_dir_all(root.join("out/a")).expect("mkdir");
+        std::fs::write(root.join(template), "Resources: {}\n").expect("write");
+        let first = cache_key(&root, template).expect("key");
+        assert_eq!(cache_key(&root, template).expect("key"), first, "stable for the same bytes");
+        std::fs::write(root.join(template), "Resources: {A: {}}\n").expect("write");
+        let changed = cache_key(&root, template).expect("key");
+        assert_ne!(changed, first, "a changed template is validated again");
+        std::fs::write(root.join(SUPPRESSIONS), "# another reason\n").expect("write");
+        assert_ne!(cache_key(&root, template).expect("key"), changed, "so is one with new suppressions");
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

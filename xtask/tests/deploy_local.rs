@@ -196,6 +196,15 @@ async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
         again.stderr.contains("already present, skipped"),
         "unchanged zips are not uploaded again: {again:?}"
     );
+    assert!(
+        again.stderr.contains("passed cfn-lint, checkov and cloudformation-validate before"),
+        "an unchanged template is not validated again: {again:?}"
+    );
+    let forced = ok(&["deploy", "private-lambda", "--yes", "--revalidate"]);
+    assert!(
+        forced.stderr.contains("cloudformation-validate: 1 templates"),
+        "--revalidate validates: {forced:?}"
+    );
     let diff = ok(&["diff", "private-lambda"]);
     assert!(diff.stderr.contains("no changes"), "{diff:?}");
 

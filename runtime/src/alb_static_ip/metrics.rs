@@ -55,7 +55,7 @@ mod tests {
         let group =
             Group { arn: "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/edge/abc".into(), port: 443 };
         let plan = Plan { port: 443, register: vec!["10.0.0.1".parse().unwrap()], ..Plan::default() };
-        expect![[r#"{"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"AlbStaticIp","Dimensions":[["TargetGroup"]],"Metrics":[{"Name":"DiscoveredIps","Unit":"Count"},{"Name":"Registered","Unit":"Count"},{"Name":"Deregistered","Unit":"Count"},{"Name":"HeldBack","Unit":"Count"}]}]},"TargetGroup":"edge/abc","DiscoveredIps":3,"Registered":1,"Deregistered":0,"HeldBack":0}"#]]
+        expect![[r#"{"Deregistered":0,"DiscoveredIps":3,"HeldBack":0,"Registered":1,"TargetGroup":"edge/abc","_aws":{"CloudWatchMetrics":[{"Dimensions":[["TargetGroup"]],"Metrics":[{"Name":"DiscoveredIps","Unit":"Count"},{"Name":"Registered","Unit":"Count"},{"Name":"Deregistered","Unit":"Count"},{"Name":"HeldBack","Unit":"Count"}],"Namespace":"AlbStaticIp"}],"Timestamp":1700000000000}}"#]]
             .assert_eq(&document("AlbStaticIp", &group, 3, &plan, 1_700_000_000_000).to_string());
     }
 }

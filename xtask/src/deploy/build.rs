@@ -14,7 +14,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -99,8 +100,62 @@ impl Package {
     }
 }
 
+/// A build running on its own thread (see [`start`]); dropping it unfinished stops the compiler.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    thread: Option<std::thread::JoinHandle<anyhow::Result<Vec<Package>>>>,
+    cargo: Running,
+}
+
+/// The cargo process of a build, shared with whoever may need to stop it.
+type Running = Arc<Mutex<Option<Child>>>;
+
+/// Starts [`build`] on a thread, so that compiling overlaps with what does not need the binaries
+/// (starting the emulator, installing the Python tools, validating the template).
+pub(crate) fn start(root: &Path, cargo: &str, wanted: Vec<(String, Flavour)>) -> Pending {
+    let running: Running = Arc::default();
+    let (root, cargo, shared) = (root.to_path_buf(), cargo.to_owned(), Arc::clone(&running));
+    let thread = std::thread::spawn(move || build_with(&root, &cargo, &wanted, &shared));
+    Pending { thread: Some(thread), cargo: running }
+}
+
+impl Pending {
+    /// Waits for the build and returns its packages.
+    pub(crate) fn finish(mut self) -> anyhow::Result<Vec<Package>> {
+        let thread = self.thread.take().context("the build was already finished")?;
+        thread.join().map_err(|_| anyhow::anyhow!("the build thread panicked"))?
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // Unfinished: the deploy failed before it needed the binaries. Stop cargo rather than leave it
+        // compiling (and holding the target directory's lock) after this process exits.
+        if self.thread.is_some()
+            && let Ok(mut slot) = self.cargo.lock()
+            && let Some(child) = slot.as_mut()
+        {
+            // Cargo's compilers outlive a killed cargo: stop them first (best effort; pkill is procps).
+            let _ = Command::new("pkill")
+                .args(["-TERM", "-P", &child.id().to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let _ = child.kill();
+        }
+    }
+}
+
 /// Builds and zips `binaries`, each for its flavour, and reports the sizes.
 pub(crate) fn build(root: &Path, cargo: &str, wanted: &[(String, Flavour)]) -> anyhow::Result<Vec<Package>> {
+    build_with(root, cargo, wanted, &Running::default())
+}
+
+fn build_with(
+    root: &Path,
+    cargo: &str,
+    wanted: &[(String, Flavour)],
+    running: &Running,
+) -> anyhow::Result<Vec<Package>> {
     let mut flavours: Vec<Flavour> = wanted.iter().map(|(_, f)| *f).collect();
     flavours.sort();
     flavours.dedup();
@@ -110,8 +165,8 @@ pub(crate) fn build(root: &Path, cargo: &str, wanted: &[(String, Flavour)]) -> a
             wanted.iter().filter(|(_, f)| *f == flavour).map(|(b, _)| b.as_str()).collect();
         let started = Instant::now();
         let executables = match flavour {
-            Flavour::Host => cargo_build(root, cargo, &binaries)?,
-            Flavour::Lambda(arch) => cargo_lambda(root, cargo, arch, &binaries)?,
+            Flavour::Host => cargo_build(root, cargo, &binaries, running)?,
+            Flavour::Lambda(arch) => cargo_lambda(root, cargo, arch, &binaries, running)?,
         };
         eprintln!(
             "build: {} function(s) for {} in {:.1}s",
@@ -136,13 +191,18 @@ pub(crate) fn build(root: &Path, cargo: &str, wanted: &[(String, Flavour)]) -> a
 }
 
 /// `cargo build` of the runtime binaries for this machine; returns their paths in `binaries` order.
-fn cargo_build(root: &Path, cargo: &str, binaries: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
+fn cargo_build(
+    root: &Path,
+    cargo: &str,
+    binaries: &[&str],
+    running: &Running,
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut cmd = crate::cargo_command(cargo);
     cmd.args(["build", "--package", "runtime", "--message-format=json-render-diagnostics"]);
     for b in binaries {
         cmd.args(["--bin", b]);
     }
-    let found = run_for_artifacts(cmd.current_dir(root), "cargo build")?;
+    let found = run_for_artifacts(cmd.current_dir(root), "cargo build", running)?;
     binaries
         .iter()
         .map(|b| {
@@ -156,9 +216,14 @@ fn cargo_build(root: &Path, cargo: &str, binaries: &[&str]) -> anyhow::Result<Ve
 }
 
 /// Runs a cargo command with JSON messages and returns every (target name, executable) it produced.
-fn run_for_artifacts(cmd: &mut Command, what: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
+fn run_for_artifacts(
+    cmd: &mut Command,
+    what: &str,
+    running: &Running,
+) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut child = cmd.stdout(Stdio::piped()).spawn().with_context(|| format!("cannot run {what}"))?;
     let stdout = child.stdout.take().context("stdout not piped")?;
+    *lock(running) = Some(child);
     let mut found = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line?;
@@ -169,15 +234,41 @@ fn run_for_artifacts(cmd: &mut Command, what: &str) -> anyhow::Result<Vec<(Strin
             found.push((name.to_owned(), PathBuf::from(exe)));
         }
     }
-    let status = child.wait()?;
+    let status = wait(running)?;
     if !status.success() {
         bail!("{what} failed ({status}); see the compiler output above");
     }
     Ok(found)
 }
 
+fn lock(running: &Running) -> std::sync::MutexGuard<'_, Option<Child>> {
+    running.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Waits for the registered cargo process and forgets it. It polls, so that [`Pending`]'s drop can take
+/// the lock in between and stop the process.
+fn wait(running: &Running) -> anyhow::Result<std::process::ExitStatus> {
+    loop {
+        {
+            let mut slot = lock(running);
+            let child = slot.as_mut().context("no cargo process to wait for")?;
+            if let Some(status) = child.try_wait()? {
+                *slot = None;
+                return Ok(status);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// cargo-lambda, cross-compiling for `arch` with the workspace's `lambda` profile.
-fn cargo_lambda(root: &Path, cargo: &str, arch: Arch, binaries: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
+fn cargo_lambda(
+    root: &Path,
+    cargo: &str,
+    arch: Arch,
+    binaries: &[&str],
+    running: &Running,
+) -> anyhow::Result<Vec<PathBuf>> {
     let tools = crate::python::ensure_lambda_tools(root)?;
     ensure_rust_target(arch)?;
     let lambda_dir = root.join("target/xtask/lambda").join(arch.as_str());
@@ -199,7 +290,9 @@ fn cargo_lambda(root: &Path, cargo: &str, arch: Arch, binaries: &[&str]) -> anyh
         "build: cargo lambda build --profile lambda for {} (a cold release build of the AWS SDKs takes minutes) ...",
         arch.rust_target()
     );
-    let status = cmd.status().context("cannot run cargo lambda (installed in target/xtask/lambda-tools)")?;
+    let child = cmd.spawn().context("cannot run cargo lambda (installed in target/xtask/lambda-tools)")?;
+    *lock(running) = Some(child);
+    let status = wait(running)?;
     if !status.success() {
         bail!("cargo lambda build failed ({status}); see its output above");
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::changes::{self, Body, Existing};
 use super::session::{Session, sdk};
-use super::{BlueprintRef, CHANGES_PENDING, Exit, Target, diff, events, local, publish};
+use super::{BlueprintRef, CHANGES_PENDING, Exit, Target, build, diff, events, local, publish};
 
 /// CloudFormation's limit for a template passed inline.
 const INLINE_LIMIT: usize = 51_200;
@@ -22,6 +22,8 @@ pub(crate) struct Args {
     pub(crate) target: Target,
     pub(crate) yes: bool,
     pub(crate) hotswap: bool,
+    /// Run the validators even on a template that passed them before.
+    pub(crate) revalidate: bool,
     /// Stop after printing the diff (`cargo xtask diff`).
     pub(crate) diff_only: bool,
 }
@@ -38,10 +40,14 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         crate::synth::display_path(root, &template_path),
         body_text.len()
     );
+    // The functions compile while the emulator starts and the validators run: on a first run each
+    // takes minutes, and nothing before the upload needs the binaries.
+    let wanted = publish::wanted(&artifact, args.target)?;
+    let build = (!wanted.is_empty()).then(|| build::start(root, cargo, wanted));
     // Connect first: missing credentials or region should not wait for the validators.
     let session = Session::open(root, args.target).await?;
     let venv = crate::python::ensure_venv(root)?;
-    crate::validators::run_on(&venv, root, std::slice::from_ref(&template_path))
+    crate::validators::run_cached(&venv, root, &template_path, args.revalidate)
         .context("the template failed validation; nothing was deployed")?;
     if args.target == Target::Local {
         local::ensure_stand_ins(&session, &artifact.external).await?;
@@ -51,7 +57,11 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         bail!("stack {stack} is {status}: {advice}");
     }
 
-    let functions = publish::run(root, cargo, &session, &artifact).await?;
+    let built = match build {
+        Some(pending) => pending.finish()?,
+        None => Vec::new(),
+    };
+    let functions = publish::upload(&session, &artifact, &built).await?;
     let mut parameters: Vec<(String, String)> = Vec::new();
     if !functions.is_empty() {
         parameters.push((synth::assets::ASSETS_BUCKET_PARAMETER.to_owned(), publish::bucket_name(&session)));

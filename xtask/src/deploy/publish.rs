@@ -202,6 +202,21 @@ pub(crate) async fn template(
     Ok(format!("https://s3.{}.amazonaws.com/{bucket}/{key}", session.region))
 }
 
+/// What `artifact`'s functions are built as on `target`: (binary, flavour), sorted, once each.
+pub(crate) fn wanted(
+    artifact: &synth::Artifact,
+    target: super::Target,
+) -> anyhow::Result<Vec<(String, super::build::Flavour)>> {
+    let template = serde_json::to_value(&artifact.template)?;
+    let mut wanted = Vec::new();
+    for f in synth::assets::functions(&template) {
+        wanted.push((f.binary.clone(), super::build::Flavour::for_target(target, &f.architecture)?));
+    }
+    wanted.sort();
+    wanted.dedup();
+    Ok(wanted)
+}
+
 /// `cargo xtask publish`: build and upload the functions of one blueprint environment.
 pub(crate) async fn run(
     root: &Path,
@@ -209,20 +224,28 @@ pub(crate) async fn run(
     session: &Session,
     artifact: &synth::Artifact,
 ) -> anyhow::Result<Vec<(synth::assets::FunctionAsset, String)>> {
-    let template = serde_json::to_value(&artifact.template)?;
-    let functions = synth::assets::functions(&template);
-    let mut wanted = Vec::new();
-    for f in &functions {
-        wanted.push((f.binary.clone(), super::build::Flavour::for_target(session.target, &f.architecture)?));
-    }
-    wanted.sort();
-    wanted.dedup();
+    let wanted = wanted(artifact, session.target)?;
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
     let built = super::build::build(root, cargo, &wanted)?;
+    upload(session, artifact, &built).await
+}
+
+/// Uploads the built packages of `artifact`'s functions (keys already present are skipped) and
+/// returns each function with its object key.
+pub(crate) async fn upload(
+    session: &Session,
+    artifact: &synth::Artifact,
+    built: &[Package],
+) -> anyhow::Result<Vec<(synth::assets::FunctionAsset, String)>> {
+    let template = serde_json::to_value(&artifact.template)?;
+    let functions = synth::assets::functions(&template);
+    if functions.is_empty() {
+        return Ok(Vec::new());
+    }
     let bucket = ensure_bucket(session).await?;
-    let keys = packages(session, &bucket, &artifact.stack, &built).await?;
+    let keys = packages(session, &bucket, &artifact.stack, built).await?;
     let mut out = Vec::new();
     for f in functions {
         let flavour = super::build::Flavour::for_target(session.target, &f.architecture)?;
