@@ -1,17 +1,11 @@
-//! Static IP addresses for an Application Load Balancer: a Network Load Balancer in front of it.
-//!
-//! Mode `native` uses an `alb` target group: AWS keeps the ALB registered, nothing runs.
-//! Mode `sync` uses an `ip` target group kept equal to the ALB's addresses by a scheduled function,
-//! with its state in DynamoDB (conditional writes keyed per target group, ALB and port), a dead-letter
-//! queue, reserved concurrency 1 so runs never overlap, and alarms on errors and dead letters.
-//! IAM is scoped to the stack's own target groups and table; `Describe*` calls, which IAM cannot scope,
-//! are the only `*` resources.
+//! The alb-static-ip template: the Network Load Balancer, its listeners and target groups, and in mode
+//! `sync` the sync function with its state table and alarms.
 
 use std::collections::BTreeMap;
 
 use contract::alb_static_ip::sync;
 
-use crate::blueprint::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
+use super::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
 use crate::cfn::resources::elbv2::{self, Action, Attribute, SubnetMapping, TargetDescription};
 use crate::cfn::resources::iam::Statement;
 use crate::cfn::resources::{cloudwatch, dynamodb, ec2};
@@ -22,7 +16,7 @@ use crate::constructs::{BuildError, Ctx, id, output};
 /// Namespace of the sync function's embedded-format metrics.
 pub const METRIC_NAMESPACE: &str = "AlbStaticIp";
 
-pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Template, BuildError> {
+pub(super) fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Template, BuildError> {
     let mut t = Template {
         description: Some(description.map_or_else(
             || format!("{}: static IP addresses for an Application Load Balancer", ctx.stack),

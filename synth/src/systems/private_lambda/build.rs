@@ -1,20 +1,10 @@
-//! Private Lambda functions behind an internal Application Load Balancer, called from inside the VPC.
-//!
-//! Traffic: caller function (private subnets, own security group) -> internal ALB (private subnets,
-//! admits only the caller's group on the listener port) -> one `lambda` target group per target ->
-//! the target's function. Egress from the private subnets goes through NAT (optional) and the VPC
-//! endpoints; the endpoints admit only the caller on 443.
-//!
-//! The invoke permission for each target group is scoped by `SourceArn`. The target group's ARN is not
-//! known before it exists, and the target group cannot register the function before the permission
-//! exists, so the target group gets a deterministic name and the permission uses the ARN pattern
-//! `targetgroup/<name>/*`; the target group then depends on the permission and the first deploy succeeds.
+//! The private-lambda template: network, internal load balancer, target functions and caller.
 
 use std::collections::BTreeMap;
 
 use contract::private_lambda::{caller, protected};
 
-use crate::blueprint::{PrivateLambda, Protocol};
+use super::{PrivateLambda, Protocol};
 use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatternConfig, RuleCondition};
 use crate::cfn::resources::lambda;
 use crate::cfn::{Expr, Pseudo, Template};
@@ -27,9 +17,13 @@ use crate::constructs::{BuildError, Ctx, bounded_name, id, output};
 /// Target group names are limited to 32 characters.
 const MAX_TARGET_GROUP_NAME: usize = 32;
 /// TLS policy for https listeners: TLS 1.3 and 1.2 only.
-pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result<Template, BuildError> {
+pub(super) fn build(
+    ctx: &Ctx,
+    description: Option<&str>,
+    pl: &PrivateLambda,
+) -> Result<Template, BuildError> {
     let mut t = Template {
         description: Some(description.map_or_else(
             || {

@@ -1,36 +1,13 @@
-//! Firewall-style appliances in an Auto Scaling group (FortiGate-style), each instance given extra
-//! network interfaces, public addresses, a role and a licence by a lifecycle function.
-//!
-//! The group has a launch hook (default result ABANDON: an appliance without its interfaces must
-//! not take traffic) and a terminate hook (CONTINUE: termination proceeds; the scheduled sweep
-//! cleans up whatever a failed run left), both with a heartbeat timeout that validation checks
-//! against the function's timeout and retries. EventBridge delivers the group's lifecycle actions to
-//! the function; a schedule runs the sweep. State (members, the primary, licence leases) lives in a
-//! DynamoDB table written only with conditional writes.
-//!
-//! IAM: EC2 writes are scoped by resource tags where EC2 supports it: the function may only attach to
-//! instances of its own group, and only modify, detach, delete or release interfaces and addresses it
-//! tagged at creation. `Describe*` calls, which IAM cannot scope, are the only `*` resources.
-//!
-//! With a `configuration`, a launching instance is also configured before it goes in service (and the
-//! remaining members again when the primary changes). The lifecycle function, outside the VPC, reads
-//! the admin password (a generated `AdminSecret`, or the user's secret) and the template with its
-//! variables (the `ConfigurationParameter` SSM parameter), renders it for the instance, and invokes
-//! the configure function synchronously with the result. The configure function runs in the VPC in
-//! the boot interface's subnets, because the appliance API is private; its role has only logs and
-//! VPC access (the password arrives in the payload), and its security group reaches only the
-//! `ApplianceApiSecurityGroup` on the API port, which the stack adds to the API interface (the boot
-//! interface in the launch template, or an extra interface in its INTERFACES entry). Its timeout is
-//! the boot wait plus a minute, and the lifecycle function's timeout grows by as much (see
-//! `validate::lifecycle_timeout_seconds`). Changing the template updates only the parameter: running
-//! appliances get it at their next configuration, not at deploy time.
+//! The appliance-asg template: launch template, group and hooks, lifecycle function with its rule,
+//! state table, licence bucket, grants and alarms, and the configuration's parts.
 
 use std::collections::BTreeMap;
 
 use contract::appliance_asg::configure;
 use contract::appliance_asg::lifecycle as env;
 
-use crate::blueprint::{ApplianceAsg, ApplianceConfiguration, DefaultResult, Licences, PublicIpSetting};
+use super::configuration as config_value;
+use super::{ApplianceAsg, ApplianceConfiguration, DefaultResult, Licences, PublicIpSetting};
 use crate::cfn::resources::iam::{PolicyDocument, Principal, Statement};
 use crate::cfn::resources::{
     autoscaling, cloudwatch, dynamodb, ec2, events, lambda, s3, secretsmanager, ssm,
@@ -39,7 +16,6 @@ use crate::cfn::{Expr, LogicalId, Template};
 use crate::constructs::function::{self, FunctionProps, VpcAttachment};
 use crate::constructs::security_group::SecurityGroup;
 use crate::constructs::{BuildError, Ctx, id, output};
-use crate::validate;
 
 /// Tags the function puts on what it creates (see `runtime::appliance_asg::network`).
 const INSTANCE_TAG: &str = "iac:appliance-instance";
@@ -63,7 +39,7 @@ impl Configuration<'_> {
     }
 }
 
-pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<Template, BuildError> {
+pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<Template, BuildError> {
     let mut t = Template {
         description: Some(description.map_or_else(
             || format!("{}: appliances in an Auto Scaling group with extra network interfaces", ctx.stack),
@@ -269,7 +245,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> Result<T
             },
             env,
             memory_mb: 256,
-            timeout_seconds: validate::lifecycle_timeout_seconds(a),
+            timeout_seconds: config_value::lifecycle_timeout_seconds(a),
             architecture: a.architecture,
             log_retention_days: a.log_retention_days,
             vpc: None,
@@ -359,9 +335,9 @@ fn configuration<'a>(
     a: &ApplianceAsg,
     c: &'a ApplianceConfiguration,
 ) -> Result<Configuration<'a>, BuildError> {
-    let value = validate::configuration_parameter_value(c);
+    let value = config_value::configuration_parameter_value(c);
     // Validation rejects a value too large for either tier.
-    let tier = validate::parameter_tier(value.len()).unwrap_or("Advanced");
+    let tier = config_value::parameter_tier(value.len()).unwrap_or("Advanced");
     let parameter = id(&["ConfigurationParameter"])?;
     t.add(
         &parameter,
@@ -431,7 +407,7 @@ fn configuration<'a>(
     api_group.allow_from(t, &configure_group, c.api_port, "Configure function to the appliance HTTPS API")?;
 
     let fingerprints: Vec<String> =
-        c.tls_fingerprints.iter().filter_map(|f| validate::fingerprint(f)).collect();
+        c.tls_fingerprints.iter().filter_map(|f| config_value::fingerprint(f)).collect();
     let function = function::build(
         t,
         ctx,
@@ -446,7 +422,7 @@ fn configuration<'a>(
                 (configure::BOOT_TIMEOUT_SECONDS.name, Expr::str(c.boot_timeout_seconds.to_string())),
             ]),
             memory_mb: 128,
-            timeout_seconds: validate::configure_timeout_seconds(c),
+            timeout_seconds: config_value::configure_timeout_seconds(c),
             architecture: a.architecture,
             log_retention_days: a.log_retention_days,
             vpc: Some(VpcAttachment {
@@ -844,7 +820,12 @@ system:
             assert!(!types.contains(&absent), "{absent}");
         }
         let ResourceProps::Function(f) = resource(&t, "LifecycleFunction") else { panic!() };
-        assert_eq!(f.timeout, Some(Expr::from(crate::validate::APPLIANCE_FUNCTION_TIMEOUT_SECONDS)));
+        assert_eq!(
+            f.timeout,
+            Some(Expr::from(
+                crate::systems::appliance_asg::configuration::APPLIANCE_FUNCTION_TIMEOUT_SECONDS
+            ))
+        );
     }
 
     #[test]
