@@ -4,9 +4,13 @@
 //! logical IDs callers need to connect them. Grants return or add the exact IAM statements required,
 //! scoped to the resources involved.
 
+pub mod alarms;
+pub mod event_rule;
 pub mod function;
 pub mod network;
+pub mod secure_bucket;
 pub mod security_group;
+pub mod state_table;
 
 use std::collections::BTreeMap;
 

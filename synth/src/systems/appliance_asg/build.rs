@@ -7,18 +7,19 @@ use contract::appliance_asg::configure;
 use contract::appliance_asg::lifecycle as env;
 
 use super::configuration as config_value;
+use super::grants;
 use super::{ApplianceAsg, ApplianceConfiguration, DefaultResult, Licences, PublicIpSetting};
-use crate::cfn::resources::iam::{PolicyDocument, Principal, Statement};
-use crate::cfn::resources::{
-    autoscaling, cloudwatch, dynamodb, ec2, events, lambda, s3, secretsmanager, ssm,
-};
+use crate::cfn::resources::iam::Statement;
+use crate::cfn::resources::{autoscaling, ec2, secretsmanager, ssm};
 use crate::cfn::{Expr, LogicalId, Template};
+use crate::constructs::alarms::{Alarms, Evaluation, Metric};
+use crate::constructs::event_rule::{EventRule, Trigger};
 use crate::constructs::function::{self, FunctionProps, VpcAttachment};
+use crate::constructs::secure_bucket::SecureBucket;
 use crate::constructs::security_group::SecurityGroup;
+use crate::constructs::state_table::StateTable;
 use crate::constructs::{BuildError, Ctx, id, output};
 
-/// Tags the function puts on what it creates (see `runtime::appliance_asg::network`).
-const INSTANCE_TAG: &str = "iac:appliance-instance";
 /// Stands for the API security group's ID inside the INTERFACES JSON, which is then split around it
 /// so `Fn::Join` can put the `GroupId` there. The control character keeps it from any user text.
 const API_GROUP_PLACEHOLDER: &str = "\u{1}api-security-group\u{1}";
@@ -56,6 +57,146 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
     };
     let api_on_boot = config.as_ref().filter(|c| c.c.api_device_index == 0);
 
+    let launch_template = launch_template(&mut t, ctx, a, api_on_boot)?;
+    group(&mut t, ctx, a, &asg_name, &launch_template)?;
+
+    let table = StateTable::add(&mut t, ctx, "State", env::STATE_KEY_ATTRIBUTE)?;
+
+    let licence_bucket = match a.licences {
+        Licences::None => None,
+        Licences::Files => {
+            let bucket = SecureBucket::add(&mut t, ctx, "Licence", |_| Vec::new())?;
+            // Licences are paid for: never delete them with the stack.
+            bucket.retain(&mut t);
+            Some(bucket)
+        }
+    };
+
+    let api_interface = config.as_ref().map_or(0, |c| c.c.api_device_index);
+    let interfaces = interfaces(a, &asg_name, config.as_ref());
+    let unset = || Expr::str("");
+    let env = BTreeMap::from([
+        (env::ASG_NAME.name, Expr::str(&asg_name)),
+        (env::STATE_TABLE.name, table.name()),
+        (env::INTERFACES.name, interfaces),
+        (env::LICENCE_BUCKET.name, licence_bucket.as_ref().map_or_else(unset, |b| Expr::r#ref(&b.id))),
+        (env::SCALE_IN_PROTECTION.name, Expr::str(a.primary_scale_in_protection.to_string())),
+        (env::CONFIGURE_FUNCTION.name, config.as_ref().map_or_else(unset, |c| Expr::r#ref(&c.function.id))),
+        (env::CONFIG_PARAMETER.name, config.as_ref().map_or_else(unset, |c| Expr::r#ref(&c.parameter))),
+        (env::ADMIN_SECRET.name, config.as_ref().map_or_else(unset, |c| c.secret.clone())),
+        (env::API_DEVICE_INDEX.name, Expr::str(api_interface.to_string())),
+    ]);
+    let f = function::build(
+        &mut t,
+        ctx,
+        &FunctionProps {
+            name: "Lifecycle",
+            spec: &env::FUNCTION,
+            description: if config.is_some() {
+                format!(
+                    "{}: interfaces, addresses, role, licence and configuration of each appliance",
+                    ctx.stack
+                )
+            } else {
+                format!("{}: interfaces, addresses, role and licence of each appliance", ctx.stack)
+            },
+            env,
+            memory_mb: 256,
+            timeout_seconds: config_value::lifecycle_timeout_seconds(a),
+            architecture: a.architecture,
+            log_retention_days: a.log_retention_days,
+            vpc: None,
+            reserved_concurrency: None,
+            dead_letter_queue: true,
+            schedule: Some((
+                "rate(10 minutes)".to_owned(),
+                format!("{}: cleans up appliances that vanished", ctx.stack),
+            )),
+        },
+    )?;
+
+    EventRule {
+        id: id(&["LifecycleRule"])?,
+        description: format!(
+            "{}: lifecycle actions and launch and terminate results of the appliance group",
+            ctx.stack
+        ),
+        trigger: Trigger::Pattern(Expr::map([
+            ("source", Expr::List(vec!["aws.autoscaling".into()])),
+            (
+                "detail-type",
+                // The successes too: an instance in service that was never made whole (its
+                // action timed out) is replaced, and a terminated one cleaned up at once.
+                Expr::List(vec![
+                    "EC2 Instance-launch Lifecycle Action".into(),
+                    "EC2 Instance-terminate Lifecycle Action".into(),
+                    "EC2 Instance Launch Successful".into(),
+                    "EC2 Instance Terminate Successful".into(),
+                ]),
+            ),
+            ("detail", Expr::map([("AutoScalingGroupName", Expr::List(vec![asg_name.as_str().into()]))])),
+        ])),
+        target_id: "Lifecycle".to_owned(),
+        dead_letter_queue: None,
+        retry: None,
+    }
+    .invoke(&mut t, f.arn())?;
+
+    let api_on_extra = config.as_ref().filter(|c| c.c.api_device_index != 0);
+    grants::lifecycle(&mut t, &f, a, &asg_name, api_on_extra.map(Configuration::api_group_id));
+    table.grant_leases(&mut t, &f);
+    if let Some(bucket) = &licence_bucket {
+        // Token lists (`*.json`) are read to count their tokens.
+        bucket.grant_read(&mut t, &f);
+    }
+    if let Some(c) = &config {
+        c.function.grant_invoke(&mut t, &f);
+        f.grant(
+            &mut t,
+            Statement::allow(vec!["secretsmanager:GetSecretValue".into()], vec![c.secret.clone()]),
+        );
+        // A generated parameter name has no leading slash, so it follows `parameter/` directly.
+        f.grant(
+            &mut t,
+            Statement::allow(
+                vec!["ssm:GetParameter".into()],
+                vec![Expr::sub_with(
+                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${Parameter}",
+                    [("Parameter".to_owned(), Expr::r#ref(&c.parameter))],
+                )],
+            ),
+        );
+    }
+    alarms(&mut t, a, &asg_name, &f, config.as_ref().map(|c| &c.function))?;
+
+    let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
+    out("GroupName", "The appliance Auto Scaling group", Expr::str(&asg_name))?;
+    out("StateTable", "Members, primary and licence leases", table.name())?;
+    if let Some(bucket) = &licence_bucket {
+        out("LicenceBucket", "Put licence files (*.lic) here, one per instance", Expr::r#ref(&bucket.id))?;
+    }
+    if let Some(c) = &config {
+        out(
+            "AdminSecret",
+            "Secrets Manager secret holding the appliances' admin password",
+            c.secret.clone(),
+        )?;
+        out(
+            "ConfigureFunction",
+            "Pushes password, licence and configuration to one appliance (invoked by the lifecycle function)",
+            Expr::r#ref(&c.function.id),
+        )?;
+    }
+    Ok(t)
+}
+
+/// Device 0 and the instance settings; the lifecycle function adds the other interfaces.
+fn launch_template(
+    t: &mut Template,
+    ctx: &Ctx,
+    a: &ApplianceAsg,
+    api_on_boot: Option<&Configuration<'_>>,
+) -> Result<LogicalId, BuildError> {
     let launch_template = id(&["LaunchTemplate"])?;
     t.add(
         &launch_template,
@@ -96,6 +237,17 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
         },
     )?;
 
+    Ok(launch_template)
+}
+
+/// The group, with its launch and terminate hooks.
+fn group(
+    t: &mut Template,
+    ctx: &Ctx,
+    a: &ApplianceAsg,
+    asg_name: &str,
+    launch_template: &LogicalId,
+) -> Result<(), BuildError> {
     let heartbeat = a.lifecycle.heartbeat_timeout_seconds;
     let hook = |name: &str, transition: &str, result: &str| autoscaling::LifecycleHookSpecification {
         lifecycle_hook_name: Some(name.into()),
@@ -120,16 +272,16 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
         .collect();
     tags.push(autoscaling::AsgTag {
         key: Some("Name".into()),
-        value: Some(asg_name.as_str().into()),
+        value: Some(asg_name.into()),
         propagate_at_launch: Some(true.into()),
     });
     t.add(
         &group,
         autoscaling::AutoScalingGroup {
-            auto_scaling_group_name: Some(asg_name.as_str().into()),
+            auto_scaling_group_name: Some(asg_name.into()),
             launch_template: Some(autoscaling::LaunchTemplateSpecification {
-                launch_template_id: Some(Expr::r#ref(&launch_template)),
-                version: Some(Expr::get_att(&launch_template, "LatestVersionNumber")),
+                launch_template_id: Some(Expr::r#ref(launch_template)),
+                version: Some(Expr::get_att(launch_template, "LatestVersionNumber")),
                 ..Default::default()
             }),
             min_size: Some(a.capacity.min.to_string().into()),
@@ -153,36 +305,12 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
     .depends_on
     .insert(id(&["LifecycleRule"])?);
 
-    let table = id(&["State"])?;
-    t.add(
-        &table,
-        dynamodb::Table {
-            attribute_definitions: vec![dynamodb::AttributeDefinition {
-                attribute_name: Some(env::STATE_KEY_ATTRIBUTE.into()),
-                attribute_type: Some("S".into()),
-            }],
-            key_schema: vec![dynamodb::KeySchema {
-                attribute_name: Some(env::STATE_KEY_ATTRIBUTE.into()),
-                key_type: Some("HASH".into()),
-            }],
-            billing_mode: Some("PAY_PER_REQUEST".into()),
-            sse_specification: Some(dynamodb::SseSpecification {
-                sse_enabled: Some(true.into()),
-                ..Default::default()
-            }),
-            point_in_time_recovery_specification: Some(dynamodb::PointInTimeRecoverySpecification {
-                point_in_time_recovery_enabled: Some(true.into()),
-            }),
-            tags: ctx.tags(),
-            ..Default::default()
-        },
-    )?;
+    Ok(())
+}
 
-    let licence_bucket = match a.licences {
-        Licences::None => None,
-        Licences::Files => Some(licence_bucket(&mut t, ctx)?),
-    };
-
+/// The INTERFACES variable: each extra interface as JSON, with the API security group's ID spliced in
+/// where it joins an interface's groups.
+fn interfaces(a: &ApplianceAsg, asg_name: &str, config: Option<&Configuration<'_>>) -> Expr {
     let zones = &a.zones;
     let api_interface = config.as_ref().map_or(0, |c| c.c.api_device_index);
     let specs: Vec<serde_json::Value> = a
@@ -211,121 +339,12 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
         .collect();
     let interfaces = crate::canonical_json(&serde_json::Value::Array(specs)).to_string();
     let placeholder = serde_json::Value::from(API_GROUP_PLACEHOLDER).to_string();
-    let interfaces = match (interfaces.split_once(placeholder.trim_matches('"')), &config) {
+    match (interfaces.split_once(placeholder.trim_matches('"')), &config) {
         (Some((before, after)), Some(c)) => {
             Expr::join("", [Expr::str(before), c.api_group_id(), Expr::str(after)])
         }
         _ => Expr::str(interfaces),
-    };
-    let unset = || Expr::str("");
-    let env = BTreeMap::from([
-        (env::ASG_NAME.name, Expr::str(&asg_name)),
-        (env::STATE_TABLE.name, Expr::r#ref(&table)),
-        (env::INTERFACES.name, interfaces),
-        (env::LICENCE_BUCKET.name, licence_bucket.as_ref().map_or_else(unset, Expr::r#ref)),
-        (env::SCALE_IN_PROTECTION.name, Expr::str(a.primary_scale_in_protection.to_string())),
-        (env::CONFIGURE_FUNCTION.name, config.as_ref().map_or_else(unset, |c| Expr::r#ref(&c.function.id))),
-        (env::CONFIG_PARAMETER.name, config.as_ref().map_or_else(unset, |c| Expr::r#ref(&c.parameter))),
-        (env::ADMIN_SECRET.name, config.as_ref().map_or_else(unset, |c| c.secret.clone())),
-        (env::API_DEVICE_INDEX.name, Expr::str(api_interface.to_string())),
-    ]);
-    let f = function::build(
-        &mut t,
-        ctx,
-        &FunctionProps {
-            name: "Lifecycle",
-            spec: &env::FUNCTION,
-            description: if config.is_some() {
-                format!(
-                    "{}: interfaces, addresses, role, licence and configuration of each appliance",
-                    ctx.stack
-                )
-            } else {
-                format!("{}: interfaces, addresses, role and licence of each appliance", ctx.stack)
-            },
-            env,
-            memory_mb: 256,
-            timeout_seconds: config_value::lifecycle_timeout_seconds(a),
-            architecture: a.architecture,
-            log_retention_days: a.log_retention_days,
-            vpc: None,
-            reserved_concurrency: None,
-            dead_letter_queue: true,
-            schedule: Some((
-                "rate(10 minutes)".to_owned(),
-                format!("{}: cleans up appliances that vanished", ctx.stack),
-            )),
-        },
-    )?;
-
-    let rule = id(&["LifecycleRule"])?;
-    t.add(
-        &rule,
-        events::Rule {
-            description: Some(
-                format!(
-                    "{}: lifecycle actions and launch and terminate results of the appliance group",
-                    ctx.stack
-                )
-                .into(),
-            ),
-            event_pattern: Some(Expr::map([
-                ("source", Expr::List(vec!["aws.autoscaling".into()])),
-                (
-                    "detail-type",
-                    // The successes too: an instance in service that was never made whole (its
-                    // action timed out) is replaced, and a terminated one cleaned up at once.
-                    Expr::List(vec![
-                        "EC2 Instance-launch Lifecycle Action".into(),
-                        "EC2 Instance-terminate Lifecycle Action".into(),
-                        "EC2 Instance Launch Successful".into(),
-                        "EC2 Instance Terminate Successful".into(),
-                    ]),
-                ),
-                ("detail", Expr::map([("AutoScalingGroupName", Expr::List(vec![asg_name.as_str().into()]))])),
-            ])),
-            state: Some("ENABLED".into()),
-            targets: vec![events::Target {
-                id: Some("Lifecycle".into()),
-                arn: Some(Expr::get_att(&f.id, "Arn")),
-                ..Default::default()
-            }],
-            ..Default::default()
-        },
-    )?;
-    t.add(
-        &id(&["LifecycleRulePermission"])?,
-        lambda::Permission {
-            action: Some("lambda:InvokeFunction".into()),
-            function_name: Some(Expr::get_att(&f.id, "Arn")),
-            principal: Some("events.amazonaws.com".into()),
-            source_arn: Some(Expr::get_att(&rule, "Arn")),
-            ..Default::default()
-        },
-    )?;
-
-    grants(&mut t, &f, a, &asg_name, &table, licence_bucket.as_ref(), config.as_ref());
-    alarms(&mut t, a, &asg_name, &f, config.as_ref().map(|c| &c.function))?;
-
-    let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
-    out("GroupName", "The appliance Auto Scaling group", Expr::str(&asg_name))?;
-    out("StateTable", "Members, primary and licence leases", Expr::r#ref(&table))?;
-    if let Some(bucket) = &licence_bucket {
-        out("LicenceBucket", "Put licence files (*.lic) here, one per instance", Expr::r#ref(bucket))?;
     }
-    if let Some(c) = &config {
-        out(
-            "AdminSecret",
-            "Secrets Manager secret holding the appliances' admin password",
-            c.secret.clone(),
-        )?;
-        out(
-            "ConfigureFunction",
-            "Pushes password, licence and configuration to one appliance (invoked by the lifecycle function)",
-            Expr::r#ref(&c.function.id),
-        )?;
-    }
-    Ok(t)
 }
 
 /// The parameter, secret, security groups and configure function of a `configuration`.
@@ -438,251 +457,6 @@ fn configuration<'a>(
     Ok(Configuration { c, api_group, parameter, secret, function })
 }
 
-fn licence_bucket(t: &mut Template, ctx: &Ctx) -> Result<crate::cfn::LogicalId, BuildError> {
-    let bucket = id(&["LicenceBucket"])?;
-    t.add(
-        &bucket,
-        s3::Bucket {
-            bucket_encryption: Some(s3::BucketEncryption {
-                server_side_encryption_configuration: vec![s3::ServerSideEncryptionRule {
-                    server_side_encryption_by_default: Some(s3::ServerSideEncryptionByDefault {
-                        sse_algorithm: Some("AES256".into()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }],
-            }),
-            public_access_block_configuration: Some(s3::PublicAccessBlockConfiguration {
-                block_public_acls: Some(true.into()),
-                block_public_policy: Some(true.into()),
-                ignore_public_acls: Some(true.into()),
-                restrict_public_buckets: Some(true.into()),
-            }),
-            versioning_configuration: Some(s3::VersioningConfiguration { status: Some("Enabled".into()) }),
-            ownership_controls: Some(s3::OwnershipControls {
-                rules: vec![s3::OwnershipRule { object_ownership: Some("BucketOwnerEnforced".into()) }],
-            }),
-            tags: ctx.tags(),
-            ..Default::default()
-        },
-    )?
-    // Licences are paid for: never delete them with the stack.
-    .retain();
-    let mut deny = Statement {
-        sid: Some("TlsOnly".into()),
-        effect: crate::cfn::resources::iam::Effect::Deny,
-        principal: Some(Principal::Aws(vec![Expr::str("*")])),
-        action: vec!["s3:*".into()],
-        resource: vec![
-            Expr::get_att(&bucket, "Arn"),
-            Expr::join("", [Expr::get_att(&bucket, "Arn"), "/*".into()]),
-        ],
-        ..Statement::default()
-    };
-    deny.condition
-        .insert("Bool".into(), BTreeMap::from([("aws:SecureTransport".to_owned(), Expr::str("false"))]));
-    t.add(
-        &id(&["LicenceBucketPolicy"])?,
-        s3::BucketPolicy {
-            bucket: Some(Expr::r#ref(&bucket)),
-            policy_document: PolicyDocument::new(vec![deny]),
-        },
-    )?;
-    Ok(bucket)
-}
-
-fn grants(
-    t: &mut Template,
-    f: &function::Function,
-    a: &ApplianceAsg,
-    asg_name: &str,
-    table: &LogicalId,
-    licence_bucket: Option<&LogicalId>,
-    config: Option<&Configuration<'_>>,
-) {
-    let arn = |resource: &str| Expr::arn("ec2", resource);
-    let cond = |op: &str, key: &str, value: Expr| {
-        BTreeMap::from([(op.to_owned(), BTreeMap::from([(key.to_owned(), value)]))])
-    };
-    let tagged_by_function = cond("StringLike", &format!("ec2:ResourceTag/{INSTANCE_TAG}"), Expr::str("i-*"));
-
-    f.grant(
-        t,
-        Statement::allow(
-            vec![
-                "autoscaling:CompleteLifecycleAction".into(),
-                "autoscaling:RecordLifecycleActionHeartbeat".into(),
-                "autoscaling:SetInstanceProtection".into(),
-                "autoscaling:SetInstanceHealth".into(),
-            ],
-            vec![Expr::sub(format!(
-                "arn:${{AWS::Partition}}:autoscaling:${{AWS::Region}}:${{AWS::AccountId}}:autoScalingGroup:*:autoScalingGroupName/{asg_name}"
-            ))],
-        ),
-    );
-    // Describe calls cannot be scoped to resources.
-    f.grant(
-        t,
-        Statement::allow(
-            vec![
-                "autoscaling:DescribeAutoScalingInstances".into(),
-                "ec2:DescribeInstances".into(),
-                "ec2:DescribeNetworkInterfaces".into(),
-                "ec2:DescribeAddresses".into(),
-            ],
-            vec![Expr::str("*")],
-        ),
-    );
-    // New interfaces: only in the configured subnets and groups, and only tagged for an instance.
-    let mut subnets: Vec<&String> = a.interfaces.iter().flat_map(|i| i.subnets.iter()).collect();
-    subnets.sort();
-    subnets.dedup();
-    let mut groups: Vec<&String> = a.interfaces.iter().flat_map(|i| i.security_groups.iter()).collect();
-    groups.sort();
-    groups.dedup();
-    let mut create =
-        Statement::allow(vec!["ec2:CreateNetworkInterface".into()], vec![arn("network-interface/*")]);
-    create.condition = cond("StringLike", &format!("aws:RequestTag/{INSTANCE_TAG}"), Expr::str("i-*"));
-    f.grant(t, create);
-    // The API group joins an extra interface's groups when the API is not on the boot interface.
-    let api_group = config.filter(|c| c.c.api_device_index != 0).map(|c| {
-        Expr::sub_with(
-            "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${Group}",
-            [("Group".to_owned(), c.api_group_id())],
-        )
-    });
-    f.grant(
-        t,
-        Statement::allow(
-            vec!["ec2:CreateNetworkInterface".into()],
-            subnets
-                .iter()
-                .map(|s| arn(&format!("subnet/{s}")))
-                .chain(groups.iter().map(|g| arn(&format!("security-group/{g}"))))
-                .chain(api_group)
-                .collect(),
-        ),
-    );
-    let mut tag_on_create = Statement::allow(
-        vec!["ec2:CreateTags".into()],
-        vec![arn("network-interface/*"), arn("elastic-ip/*")],
-    );
-    tag_on_create.condition = cond(
-        "StringEquals",
-        "ec2:CreateAction",
-        Expr::List(vec!["CreateNetworkInterface".into(), "AllocateAddress".into()]),
-    );
-    f.grant(t, tag_on_create);
-    // Attach only to the group's own instances, and only interfaces the function created.
-    let mut attach_to = Statement::allow(
-        vec!["ec2:AttachNetworkInterface".into(), "ec2:DetachNetworkInterface".into()],
-        vec![arn("instance/*")],
-    );
-    attach_to.condition =
-        cond("StringEquals", "ec2:ResourceTag/aws:autoscaling:groupName", Expr::str(asg_name));
-    f.grant(t, attach_to);
-    let mut own_interfaces = Statement::allow(
-        vec![
-            "ec2:AttachNetworkInterface".into(),
-            "ec2:DetachNetworkInterface".into(),
-            "ec2:ModifyNetworkInterfaceAttribute".into(),
-            "ec2:DeleteNetworkInterface".into(),
-        ],
-        vec![arn("network-interface/*")],
-    );
-    own_interfaces.condition = tagged_by_function.clone();
-    f.grant(t, own_interfaces);
-
-    // Addresses: allocate tagged ones; associate, disassociate and release only those; associate the
-    // user's own listed addresses, which are never released.
-    let public: Vec<&PublicIpSetting> = a.interfaces.iter().map(|i| &i.public_ip).collect();
-    if public.iter().any(|p| matches!(p, PublicIpSetting::Amazon | PublicIpSetting::ByoipPool(_))) {
-        let mut allocate = Statement::allow(vec!["ec2:AllocateAddress".into()], vec![arn("elastic-ip/*")]);
-        allocate.condition = cond("StringLike", &format!("aws:RequestTag/{INSTANCE_TAG}"), Expr::str("i-*"));
-        f.grant(t, allocate);
-        let pools: Vec<Expr> = public
-            .iter()
-            .filter_map(|p| match p {
-                PublicIpSetting::ByoipPool(pool) => Some(arn(&format!("ipv4pool-ec2/{pool}"))),
-                _ => None,
-            })
-            .collect();
-        if !pools.is_empty() {
-            f.grant(t, Statement::allow(vec!["ec2:AllocateAddress".into()], pools));
-        }
-        let mut own_addresses = Statement::allow(
-            vec![
-                "ec2:AssociateAddress".into(),
-                "ec2:DisassociateAddress".into(),
-                "ec2:ReleaseAddress".into(),
-            ],
-            vec![arn("elastic-ip/*")],
-        );
-        own_addresses.condition = tagged_by_function.clone();
-        f.grant(t, own_addresses);
-    }
-    let users: Vec<Expr> = public
-        .iter()
-        .filter_map(|p| match p {
-            PublicIpSetting::ElasticIps(ids) => Some(ids.iter().map(|id| arn(&format!("elastic-ip/{id}")))),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    if !users.is_empty() {
-        f.grant(
-            t,
-            Statement::allow(vec!["ec2:AssociateAddress".into(), "ec2:DisassociateAddress".into()], users),
-        );
-    }
-    if public.iter().any(|p| !matches!(p, PublicIpSetting::None)) {
-        let mut into_own =
-            Statement::allow(vec!["ec2:AssociateAddress".into()], vec![arn("network-interface/*")]);
-        into_own.condition = tagged_by_function;
-        f.grant(t, into_own);
-    }
-
-    f.grant(
-        t,
-        Statement::allow(
-            vec![
-                "dynamodb:GetItem".into(),
-                "dynamodb:PutItem".into(),
-                "dynamodb:UpdateItem".into(),
-                "dynamodb:DeleteItem".into(),
-                "dynamodb:Scan".into(),
-            ],
-            vec![Expr::get_att(table, "Arn")],
-        ),
-    );
-    if let Some(bucket) = licence_bucket {
-        f.grant(t, Statement::allow(vec!["s3:ListBucket".into()], vec![Expr::get_att(bucket, "Arn")]));
-        // Token lists (`*.json`) are read to count their tokens.
-        f.grant(
-            t,
-            Statement::allow(
-                vec!["s3:GetObject".into()],
-                vec![Expr::join("", [Expr::get_att(bucket, "Arn"), "/*".into()])],
-            ),
-        );
-    }
-    if let Some(c) = config {
-        f.grant(t, Statement::allow(vec!["lambda:InvokeFunction".into()], vec![c.function.arn()]));
-        f.grant(t, Statement::allow(vec!["secretsmanager:GetSecretValue".into()], vec![c.secret.clone()]));
-        // A generated parameter name has no leading slash, so it follows `parameter/` directly.
-        f.grant(
-            t,
-            Statement::allow(
-                vec!["ssm:GetParameter".into()],
-                vec![Expr::sub_with(
-                    "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${Parameter}",
-                    [("Parameter".to_owned(), Expr::r#ref(&c.parameter))],
-                )],
-            ),
-        );
-    }
-}
-
 fn alarms(
     t: &mut Template,
     a: &ApplianceAsg,
@@ -690,74 +464,36 @@ fn alarms(
     f: &function::Function,
     configure: Option<&function::Function>,
 ) -> Result<(), BuildError> {
-    let actions: Vec<Expr> = a.alarm_topic_arn.iter().map(Expr::from).collect();
-    let alarm =
-        |description: &str, namespace: &str, metric: &str, dimension: (&str, Expr), statistic: &str| {
-            cloudwatch::Alarm {
-                alarm_description: Some(description.into()),
-                namespace: Some(namespace.into()),
-                metric_name: Some(metric.into()),
-                dimensions: vec![cloudwatch::Dimension {
-                    name: Some(dimension.0.into()),
-                    value: Some(dimension.1),
-                }],
-                statistic: Some(statistic.into()),
-                period: Some(60.into()),
-                evaluation_periods: Some(1.into()),
-                threshold: Some(0.into()),
-                comparison_operator: Some("GreaterThanThreshold".into()),
-                treat_missing_data: Some("notBreaching".into()),
-                alarm_actions: actions.clone(),
-                ok_actions: actions.clone(),
-                ..Default::default()
-            }
-        };
-    t.add(
-        &id(&["LifecycleErrorsAlarm"])?,
-        alarm(
-            "The appliance lifecycle function failed (an instance may be abandoned, or the licence pool is empty)",
-            "AWS/Lambda",
-            "Errors",
-            ("FunctionName", Expr::r#ref(&f.id)),
-            "Sum",
-        ),
+    let alarms = Alarms {
+        actions: a.alarm_topic_arn.iter().map(Expr::from).collect(),
+        evaluation: Evaluation { periods: 1, datapoints: None },
+    };
+    alarms.errors(
+        t,
+        f,
+        "The appliance lifecycle function failed (an instance may be abandoned, or the licence pool is empty)",
     )?;
     if a.licences == Licences::Files {
-        t.add(
-            &id(&["LicencePoolEmptyAlarm"])?,
-            alarm(
-                "A launch was abandoned because every licence is leased: add licence files or token lists to the licence bucket",
-                env::METRIC_NAMESPACE,
-                env::LICENCE_POOL_EMPTY_METRIC,
-                ("AutoScalingGroupName", Expr::str(asg_name)),
-                "Sum",
-            ),
+        alarms.metric(
+            t,
+            "LicencePoolEmpty",
+            &Metric {
+                namespace: env::METRIC_NAMESPACE,
+                name: env::LICENCE_POOL_EMPTY_METRIC,
+                dimension: ("AutoScalingGroupName", Expr::str(asg_name)),
+                statistic: "Sum",
+            },
+            "A launch was abandoned because every licence is leased: add licence files or token lists to the licence bucket",
         )?;
     }
     if let Some(c) = configure {
-        t.add(
-            &id(&["ConfigureErrorsAlarm"])?,
-            alarm(
-                "The appliance configure function failed (an appliance API did not answer in time, its certificate did not match, or it rejected the password, licence or configuration)",
-                "AWS/Lambda",
-                "Errors",
-                ("FunctionName", Expr::r#ref(&c.id)),
-                "Sum",
-            ),
+        alarms.errors(
+            t,
+            c,
+            "The appliance configure function failed (an appliance API did not answer in time, its certificate did not match, or it rejected the password, licence or configuration)",
         )?;
     }
-    if let Some(dlq) = &f.dead_letter_queue {
-        t.add(
-            &id(&["LifecycleDeadLettersAlarm"])?,
-            alarm(
-                "Lifecycle events failed after retries and landed in the dead-letter queue",
-                "AWS/SQS",
-                "ApproximateNumberOfMessagesVisible",
-                ("QueueName", Expr::get_att(dlq, "QueueName")),
-                "Maximum",
-            ),
-        )?;
-    }
+    alarms.dead_letters(t, f, "Lifecycle events failed after retries and landed in the dead-letter queue")?;
     Ok(())
 }
 

@@ -29,6 +29,7 @@ mod blueprint;
 mod build;
 mod configuration;
 mod external;
+mod grants;
 mod rules;
 
 pub use blueprint::*;
