@@ -33,12 +33,32 @@ pub struct Blueprint {
     pub output: OutputOptions,
     /// The system this blueprint deploys.
     pub system: System,
+    /// Who hears about alarms: every alarm in the stack notifies one SNS topic when it goes to ALARM
+    /// and when it returns to OK. Without this the stack creates an encrypted topic with no
+    /// subscriptions (subscribe to its `AlarmTopicArn` output).
+    #[serde(default)]
+    pub notifications: Notifications,
     /// Per-environment overrides, selected with `--env NAME`: each is a partial blueprint
     /// (for example `system.private-lambda.network.cidr`) merged over this one.
     /// Mappings merge key by key; scalars and lists replace.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
     pub environments: BTreeMap<String, serde_json::Value>,
+}
+
+/// Where alarms notify: an existing SNS topic, or a topic the stack creates with e-mail subscriptions.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    /// An existing SNS topic, such as `arn:aws:sns:eu-west-1:123456789012:ops-alarms`, instead of one
+    /// the stack creates. If it is encrypted, its key policy must let `cloudwatch.amazonaws.com` use
+    /// the key (`kms:Decrypt`, `kms:GenerateDataKey*`), or notifications are silently dropped.
+    #[serde(default)]
+    pub topic_arn: Option<String>,
+    /// E-mail addresses subscribed to the topic the stack creates; each receives a confirmation
+    /// message first.
+    #[serde(default)]
+    pub emails: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]

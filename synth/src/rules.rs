@@ -35,6 +35,36 @@ pub fn load_balancer_arn(arn: &str, kind: &str) -> bool {
             .is_some_and(|rest| rest.split('/').count() == 2)
 }
 
+/// `arn:<partition>:sns:<region>:<account>:<name>`.
+pub fn sns_topic_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "sns"
+        && !parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].chars().all(|c| c.is_ascii_digit())
+        && !parts[5].is_empty()
+        && parts[5].len() <= 256
+        && parts[5].chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `local@domain.tld` without spaces: enough to catch a typo, not a full RFC 5322 parser.
+pub fn email_address(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
 /// Checks an EventBridge schedule: `rate(1 minute)`, `rate(5 minutes)`, or `cron(6 fields)`.
 pub fn schedule_expression(s: &str) -> Result<(), String> {
     let bad = || format!("invalid schedule '{s}': expected rate(<n> minutes|hours|days) or cron(<6 fields>)");

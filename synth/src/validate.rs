@@ -2,9 +2,9 @@
 //! blueprint has (the stack name, tags) and hands the system to its own rules
 //! (`systems/<name>/rules.rs`). Each problem carries the dotted path of the field it is about.
 
-use crate::blueprint::Blueprint;
+use crate::blueprint::{Blueprint, Notifications};
 pub use crate::rules::Problem;
-use crate::rules::problem;
+use crate::rules::{email_address, problem, sns_topic_arn};
 
 /// CloudFormation stack names: letters, digits, hyphens, starting with a letter, at most 128 characters.
 pub const MAX_STACK_NAME: usize = 128;
@@ -46,7 +46,37 @@ pub fn blueprint(bp: &Blueprint, env_suffix: usize) -> Vec<Problem> {
             ));
         }
     }
+    notifications(&bp.notifications, &mut out);
     let (name, kind) = bp.system.kind();
     kind.validate(&format!("system.{name}"), &mut out);
     out
+}
+
+fn notifications(n: &Notifications, out: &mut Vec<Problem>) {
+    if let Some(arn) = &n.topic_arn {
+        if !sns_topic_arn(arn) {
+            out.push(problem(
+                "notifications.topic_arn",
+                format!(
+                    "invalid SNS topic ARN '{arn}': expected arn:aws:sns:<region>:<account>:<topic name>"
+                ),
+            ));
+        }
+        if !n.emails.is_empty() {
+            out.push((
+                "notifications.emails".to_owned(),
+                "emails are subscribed to a topic the stack creates, but topic_arn names an existing one"
+                    .to_owned(),
+                Some("subscribe the addresses to that topic yourself, or remove topic_arn".to_owned()),
+            ));
+        }
+    }
+    for (i, e) in n.emails.iter().enumerate() {
+        let path = format!("notifications.emails.{i}");
+        if !email_address(e) {
+            out.push(problem(path, format!("invalid e-mail address '{e}': expected name@domain")));
+        } else if n.emails[..i].iter().any(|o| o.eq_ignore_ascii_case(e)) {
+            out.push(problem(path, format!("e-mail address '{e}' is listed twice")));
+        }
+    }
 }

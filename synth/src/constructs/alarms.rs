@@ -8,7 +8,7 @@ use crate::cfn::resources::cloudwatch;
 use crate::cfn::{Expr, LogicalId, Template};
 
 use super::function::Function;
-use super::{BuildError, id};
+use super::{BuildError, Ctx, id};
 
 /// How many one-minute periods an alarm looks at, and how many must breach.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +18,7 @@ pub struct Evaluation {
     pub datapoints: Option<u32>,
 }
 
-/// What every alarm of a stack shares.
+/// What a group of alarms shares.
 #[derive(Debug, Clone)]
 pub struct Alarms {
     /// Notified on ALARM and on OK (SNS topic ARNs).
@@ -36,6 +36,11 @@ pub struct Metric<'a> {
 }
 
 impl Alarms {
+    /// Alarms that notify the stack's alarm topic.
+    pub fn new(ctx: &Ctx, evaluation: Evaluation) -> Alarms {
+        Alarms { actions: vec![ctx.alarm_topic.clone()], evaluation }
+    }
+
     /// Alarms when the function reports any error in the evaluated periods.
     pub fn errors(&self, t: &mut Template, f: &Function, description: &str) -> Result<LogicalId, BuildError> {
         let metric = Metric {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::blueprint::Flavour;
 use crate::cfn::Template;
-use crate::constructs::{BuildError, Ctx};
+use crate::constructs::{BuildError, Ctx, alarm_topic};
 use crate::external::External;
 use crate::load::Loaded;
 use crate::rules::Problem;
@@ -73,8 +73,10 @@ pub fn build(loaded: &Loaded) -> Result<Template, BuildError> {
         tags.entry("environment".to_owned()).or_insert_with(|| env.clone());
     }
     let sam = bp.output.flavour == Flavour::Sam;
-    let ctx = Ctx { stack: loaded.stack_name(), tags, sam };
+    let alarm_topic = alarm_topic::arn(&bp.notifications);
+    let ctx = Ctx { stack: loaded.stack_name(), tags, sam, alarm_topic };
     let mut template = bp.system.kind().1.build(&ctx, bp.description.as_deref())?;
+    alarm_topic::add(&mut template, &ctx, &bp.notifications)?;
     if sam {
         template.transform = Some(crate::cfn::SAM_TRANSFORM);
     }

@@ -32,9 +32,6 @@ pub struct AlbStaticIp {
     /// Days to keep the sync function's logs.
     #[serde(default = "default_log_retention")]
     pub log_retention_days: u32,
-    /// SNS topic notified by the alarms, if any.
-    #[serde(default)]
-    pub alarm_topic_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]

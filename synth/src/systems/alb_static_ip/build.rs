@@ -224,10 +224,7 @@ fn sync_function(
     f.grant(t, Statement::allow(describe, vec![Expr::str("*")]));
     table.grant_versioned_items(t, &f);
 
-    let alarms = Alarms {
-        actions: s.alarm_topic_arn.iter().map(Expr::from).collect(),
-        evaluation: Evaluation { periods: 3, datapoints: Some(2) },
-    };
+    let alarms = Alarms::new(ctx, Evaluation { periods: 3, datapoints: Some(2) });
     alarms.errors(t, &f, "The target-group sync is failing")?;
     alarms.dead_letters(t, &f, "Sync runs failed after retries and landed in the dead-letter queue")?;
     Ok(())

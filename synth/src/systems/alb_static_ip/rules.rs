@@ -119,11 +119,6 @@ pub(super) fn check(s: &AlbStaticIp, base: &str, out: &mut Vec<Problem>) {
         }
         (StaticIpMode::Native, None) => {}
     }
-    if let Some(arn) = &s.alarm_topic_arn
-        && !(arn.starts_with("arn:aws") && arn.contains(":sns:"))
-    {
-        out.push(problem(at("alarm_topic_arn"), format!("invalid SNS topic ARN '{arn}'")));
-    }
     if !LOG_RETENTION_DAYS.contains(&s.log_retention_days) {
         out.push(problem(
             at("log_retention_days"),

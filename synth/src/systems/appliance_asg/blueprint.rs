@@ -45,9 +45,6 @@ pub struct ApplianceAsg {
     /// Days to keep the function's logs.
     #[serde(default = "default_log_retention")]
     pub log_retention_days: u32,
-    /// SNS topic notified by the alarms, if any.
-    #[serde(default)]
-    pub alarm_topic_arn: Option<String>,
     /// Configuration pushed to each appliance over HTTPS once its interfaces, role and licence are in
     /// place (and again to the remaining members when the primary changes). Without it the appliances
     /// keep whatever their image and the licence give them.

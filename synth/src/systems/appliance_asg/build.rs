@@ -167,7 +167,7 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
             ),
         );
     }
-    alarms(&mut t, a, &asg_name, &f, config.as_ref().map(|c| &c.function))?;
+    alarms(&mut t, ctx, a, &asg_name, &f, config.as_ref().map(|c| &c.function))?;
 
     let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     out("GroupName", "The appliance Auto Scaling group", Expr::str(&asg_name))?;
@@ -459,15 +459,13 @@ fn configuration<'a>(
 
 fn alarms(
     t: &mut Template,
+    ctx: &Ctx,
     a: &ApplianceAsg,
     asg_name: &str,
     f: &function::Function,
     configure: Option<&function::Function>,
 ) -> Result<(), BuildError> {
-    let alarms = Alarms {
-        actions: a.alarm_topic_arn.iter().map(Expr::from).collect(),
-        evaluation: Evaluation { periods: 1, datapoints: None },
-    };
+    let alarms = Alarms::new(ctx, Evaluation { periods: 1, datapoints: None });
     alarms.errors(
         t,
         f,

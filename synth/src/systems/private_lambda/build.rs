@@ -9,6 +9,7 @@ use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatter
 use crate::cfn::resources::lambda;
 use crate::cfn::{Expr, Pseudo, Template};
 use crate::cidr;
+use crate::constructs::alarms::{Alarms, Evaluation};
 use crate::constructs::function::{self, FunctionProps, VpcAttachment};
 use crate::constructs::network::{self, NetworkProps};
 use crate::constructs::security_group::SecurityGroup;
@@ -127,6 +128,8 @@ pub(super) fn build(
         },
     )?;
 
+    // A failing target answers 502; a few failed requests in a row are worth a look, one is not.
+    let alarms = Alarms::new(ctx, Evaluation { periods: 3, datapoints: Some(2) });
     let mut target_outputs = Vec::new();
     for (i, target) in pl.targets.iter().enumerate() {
         let name = id(&[&target.name, "Target"])?;
@@ -198,6 +201,11 @@ pub(super) fn build(
                 }],
             },
         )?;
+        alarms.errors(
+            &mut t,
+            &f,
+            &format!("Target '{}' of the internal load balancer is failing requests", target.name),
+        )?;
         target_outputs.push((name, f.id.clone()));
     }
 
@@ -233,6 +241,16 @@ pub(super) fn build(
                 .clone()
                 .map(|expr| (expr, format!("{}: runs the caller as a synthetic probe", ctx.stack))),
         },
+    )?;
+    alarms.errors(
+        &mut t,
+        &caller_fn,
+        "The caller function is failing (the load balancer or a target may be down)",
+    )?;
+    alarms.dead_letters(
+        &mut t,
+        &caller_fn,
+        "Scheduled caller runs failed after retries and landed in the dead-letter queue",
     )?;
     let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     out("VpcId", "The VPC", Expr::r#ref(&net.vpc))?;
