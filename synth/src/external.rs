@@ -1,4 +1,5 @@
-//! Resources a blueprint refers to but does not own: an existing VPC, subnets, load balancers.
+//! Resources a blueprint refers to but does not own: an existing VPC, subnets, load balancers,
+//! certificates.
 //!
 //! Deploying to AWS needs nothing from this list (they exist in the account). The local target
 //! (`cargo xtask deploy --target local`) uses it to create stand-ins in the emulator, so a blueprint
@@ -16,6 +17,11 @@ pub enum External {
         id: String,
         vpc_id: String,
         index: usize,
+    },
+    /// An ACM certificate for `domain_name`, which a listener serves.
+    Certificate {
+        arn: String,
+        domain_name: String,
     },
     /// An Application Load Balancer in `vpc_id`, with network interfaces in `subnets`.
     ApplicationLoadBalancer {

@@ -4,6 +4,7 @@
 //! logical IDs callers need to connect them. Grants return or add the exact IAM statements required,
 //! scoped to the resources involved.
 
+pub mod access_log_bucket;
 pub mod alarm_topic;
 pub mod alarms;
 pub mod event_rule;

@@ -50,6 +50,10 @@ pub struct LoadBalancer {
     /// Refuse deletion of the load balancer (turn off before `destroy`).
     #[serde(default)]
     pub deletion_protection: bool,
+    /// Write access logs (one line per request) to a bucket the stack creates: encrypted, versioned,
+    /// TLS-only, and kept when the stack is deleted.
+    #[serde(default)]
+    pub access_logs: bool,
 }
 
 impl Default for LoadBalancer {
@@ -61,6 +65,7 @@ impl Default for LoadBalancer {
             domain_name: None,
             idle_timeout_seconds: default_idle_timeout(),
             deletion_protection: false,
+            access_logs: false,
         }
     }
 }

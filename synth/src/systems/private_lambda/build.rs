@@ -9,6 +9,7 @@ use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatter
 use crate::cfn::resources::lambda;
 use crate::cfn::{Expr, Pseudo, Template};
 use crate::cidr;
+use crate::constructs::access_log_bucket;
 use crate::constructs::alarms::{Alarms, Evaluation};
 use crate::constructs::function::{self, FunctionProps, VpcAttachment};
 use crate::constructs::network::{self, NetworkProps};
@@ -82,8 +83,21 @@ pub(super) fn build(
     }
 
     let alb = id(&["LoadBalancer"])?;
-    let attr = |k: &str, v: String| elbv2::Attribute { key: Some(k.into()), value: Some(v.into()) };
-    t.add(
+    let attr = |k: &str, v: Expr| elbv2::Attribute { key: Some(k.into()), value: Some(v) };
+    let access_logs = if lb_spec.access_logs {
+        Some(access_log_bucket::add(&mut t, ctx, "AccessLog", "load-balancer")?)
+    } else {
+        None
+    };
+    let mut attributes = vec![
+        attr("deletion_protection.enabled", Expr::str(lb_spec.deletion_protection.to_string())),
+        attr("idle_timeout.timeout_seconds", Expr::str(lb_spec.idle_timeout_seconds.to_string())),
+        attr("routing.http.drop_invalid_header_fields.enabled", Expr::str("true")),
+    ];
+    if let Some(logs) = &access_logs {
+        attributes.extend(logs.load_balancer_attributes().into_iter().map(|(k, v)| attr(&k, v)));
+    }
+    let lb = t.add(
         &alb,
         elbv2::LoadBalancer {
             r#type: Some("application".into()),
@@ -91,15 +105,14 @@ pub(super) fn build(
             ip_address_type: Some("ipv4".into()),
             subnets: net.private_subnets.iter().map(Expr::r#ref).collect(),
             security_groups: vec![Expr::get_att(&alb_sg.id, "GroupId")],
-            load_balancer_attributes: vec![
-                attr("deletion_protection.enabled", lb_spec.deletion_protection.to_string()),
-                attr("idle_timeout.timeout_seconds", lb_spec.idle_timeout_seconds.to_string()),
-                attr("routing.http.drop_invalid_header_fields.enabled", "true".to_owned()),
-            ],
+            load_balancer_attributes: attributes,
             tags: ctx.tags(),
             ..Default::default()
         },
     )?;
+    if let Some(logs) = &access_logs {
+        lb.depends_on(logs.policy());
+    }
 
     let listener = id(&["Listener"])?;
     let https = lb_spec.protocol == Protocol::Https;
@@ -173,7 +186,7 @@ pub(super) fn build(
                 targets: vec![elbv2::TargetDescription { id: Some(f.arn()), ..Default::default() }],
                 target_group_attributes: vec![attr(
                     "lambda.multi_value_headers.enabled",
-                    target.multi_value_headers.to_string(),
+                    Expr::str(target.multi_value_headers.to_string()),
                 )],
                 health_check_enabled: Some(false.into()),
                 tags: ctx.tags(),
@@ -373,5 +386,27 @@ mod tests {
         assert_eq!(lb.scheme, Some(Expr::str("internal")));
         let ids: Vec<String> = lb.subnets.iter().map(|s| serde_json::to_string(s).unwrap()).collect();
         assert_eq!(ids, [r#"{"Ref":"PrivateSubnet1"}"#, r#"{"Ref":"PrivateSubnet2"}"#]);
+    }
+
+    #[test]
+    fn access_logs_go_to_a_kept_bucket_the_load_balancer_waits_for() {
+        let source = "name: t\nsystem:\n  private-lambda:\n    network: {cidr: 10.0.0.0/16}\n    load_balancer:\n      access_logs: true\n      protocol: https\n      port: 443\n      certificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n      domain_name: api.internal.example.com\n    targets:\n      - name: hello\n        path_patterns: [/hello]\n";
+        let a = crate::synthesize("t.yaml", source, None).unwrap();
+        let t = &a.template;
+        assert!(crate::check::template(t).is_empty());
+        let id = |s: &str| crate::cfn::LogicalId::new(s).unwrap();
+        let lb = &t.resources[&id("LoadBalancer")];
+        assert!(lb.depends_on.contains(&id("AccessLogBucketPolicy")));
+        assert!(t.resources[&id("AccessLogBucket")].deletion_policy.is_some());
+        let yaml = &a.files[0].1;
+        assert!(yaml.contains("- Service: logdelivery.elasticloadbalancing.amazonaws.com"), "{yaml}");
+        assert!(yaml.contains("eu-west-1:\n      Account: \"156460612806\""), "{yaml}");
+        assert_eq!(
+            a.external,
+            vec![crate::external::External::Certificate {
+                arn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc".to_owned(),
+                domain_name: "api.internal.example.com".to_owned(),
+            }]
+        );
     }
 }
