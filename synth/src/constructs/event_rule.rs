@@ -25,7 +25,9 @@ pub struct EventRule {
     pub trigger: Trigger,
     /// The target's ID within the rule.
     pub target_id: String,
-    /// Events that cannot be delivered go to this SQS queue (its ARN) instead of being dropped.
+    /// Events that cannot be delivered go to this SQS queue (its ARN) instead of being dropped. The
+    /// queue's policy must let `events.amazonaws.com` send to it for this rule (`aws:SourceArn`); the
+    /// model has no queue policy yet, so no system sets this.
     pub dead_letter_queue: Option<Expr>,
     /// `(maximum event age in seconds, maximum retry attempts)`; EventBridge's default is a day
     /// and 185 attempts.
