@@ -170,6 +170,13 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     eprintln!("local: created a stand-in for {id} (an existing subnet of {vpc_id})");
                 }
             }
+            // The emulator's ACM gives imported and requested certificates ARNs of its own, and the
+            // listener names the blueprint's: a stand-in needs an emulator plugin that imports a
+            // certificate under a chosen ARN (as `emulator:id` does for VPCs), and an ACM client here.
+            External::Certificate { arn, domain_name } => bail!(
+                "the local target has no stand-in for certificate '{arn}' ({domain_name}) yet: deploy this \
+                 environment with --target aws, or locally without protocol https"
+            ),
             External::ApplicationLoadBalancer { arn, subnets, .. } => {
                 let Some(description) = alb_interface_description(arn) else {
                     bail!(
