@@ -1,10 +1,11 @@
-//! Resources a blueprint refers to but does not own: an existing VPC, subnets, load balancers.
+//! Resources a blueprint refers to but does not own: an existing VPC, subnets, load balancers,
+//! certificates.
 //!
 //! Deploying to AWS needs nothing from this list (they exist in the account). The local target
 //! (`cargo xtask deploy --target local`) uses it to create stand-ins in the emulator, so a blueprint
-//! written for a real account deploys unchanged.
+//! written for a real account deploys unchanged. Each system lists its own (`systems/<name>/external.rs`).
 
-use crate::blueprint::{Blueprint, System};
+use crate::blueprint::Blueprint;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum External {
@@ -17,6 +18,11 @@ pub enum External {
         vpc_id: String,
         index: usize,
     },
+    /// An ACM certificate for `domain_name`, which a listener serves.
+    Certificate {
+        arn: String,
+        domain_name: String,
+    },
     /// An Application Load Balancer in `vpc_id`, with network interfaces in `subnets`.
     ApplicationLoadBalancer {
         arn: String,
@@ -27,36 +33,5 @@ pub enum External {
 
 /// What `blueprint` refers to outside its own stack, in the order stand-ins must be created.
 pub fn references(blueprint: &Blueprint) -> Vec<External> {
-    match &blueprint.system {
-        System::PrivateLambda(_) => Vec::new(),
-        System::AlbStaticIp(s) => {
-            let mut out = vec![External::Vpc { id: s.vpc_id.clone() }];
-            out.extend(s.load_balancer.subnets.iter().enumerate().map(|(index, id)| External::Subnet {
-                id: id.clone(),
-                vpc_id: s.vpc_id.clone(),
-                index,
-            }));
-            out.push(External::ApplicationLoadBalancer {
-                arn: s.alb.arn.clone(),
-                vpc_id: s.vpc_id.clone(),
-                subnets: s.load_balancer.subnets.clone(),
-            });
-            out
-        }
-        System::ApplianceAsg(a) => {
-            let mut out = vec![External::Vpc { id: a.vpc_id.clone() }];
-            let lists =
-                std::iter::once(&a.boot_interface.subnets).chain(a.interfaces.iter().map(|i| &i.subnets));
-            let mut index = 0;
-            for list in lists {
-                for id in list {
-                    if !out.iter().any(|e| matches!(e, External::Subnet { id: s, .. } if s == id)) {
-                        out.push(External::Subnet { id: id.clone(), vpc_id: a.vpc_id.clone(), index });
-                        index += 1;
-                    }
-                }
-            }
-            out
-        }
-    }
+    blueprint.system.kind().1.external()
 }

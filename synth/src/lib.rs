@@ -21,6 +21,7 @@ pub mod docs;
 pub mod external;
 pub mod load;
 pub mod render;
+pub mod rules;
 pub mod schema_check;
 pub mod systems;
 pub mod validate;

@@ -360,5 +360,161 @@ class LambdaVpcTest(unittest.TestCase):
         self.assertEqual((config["VpcId"], config["SubnetIds"], config["SecurityGroupIds"]), (vpc, [subnet], [group]))
 
 
+KEY_TEMPLATE = """
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {AWS: "arn:aws:iam::123456789012:root"}, Action: "kms:*", Resource: "*"}
+      Tags:
+        - {Key: stack, Value: keys}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: {Ref: Key}
+Outputs:
+  KeyId: {Value: {Ref: Key}}
+"""
+
+
+class KmsKeyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def test_a_key_from_a_template_keeps_its_tags_and_its_policy_as_text(self):
+        cfn = self.emu.client("cloudformation")
+        cfn.create_stack(StackName="keys", TemplateBody=KEY_TEMPLATE)
+        stack = cfn.describe_stacks(StackName="keys")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
+        key_id = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}["KeyId"]
+        kms = self.emu.client("kms")
+        self.assertEqual(kms.list_resource_tags(KeyId=key_id)["Tags"], [{"TagKey": "stack", "TagValue": "keys"}])
+        policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        self.assertEqual(policy["Statement"][0]["Action"], "kms:*")
+
+
+class CertificateStandInTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def post(self, body: dict) -> tuple[int, dict]:
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{self.emu.endpoint}/_iac/stand-ins/certificates", data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_a_stand_in_certificate_has_the_blueprints_arn_and_serves_an_https_listener(self):
+        arn = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000001"
+        self.assertEqual(self.post({"arn": arn, "domain_name": "app.example.com"}), (201, {"arn": arn, "created": True}))
+        self.assertEqual(self.post({"arn": arn, "domain_name": "app.example.com"})[0], 200, "idempotent")
+        cert = self.emu.client("acm").describe_certificate(CertificateArn=arn)["Certificate"]
+        self.assertEqual((cert["DomainName"], cert["Status"]), ("app.example.com", "ISSUED"))
+
+        ec2 = self.emu.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.5.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
+            for i, z in enumerate("ab")
+        ]
+        elb = self.emu.client("elbv2")
+        lb = elb.create_load_balancer(Name="https", Subnets=subnets, Scheme="internal")["LoadBalancers"][0]
+        tg = elb.create_target_group(Name="https", TargetType="lambda")["TargetGroups"][0]
+        listener = elb.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTPS", Port=443, Certificates=[{"CertificateArn": arn}],
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
+        )["Listeners"][0]
+        self.assertEqual(listener["Certificates"][0]["CertificateArn"], arn)
+
+    def test_a_stand_in_can_live_in_another_region_than_its_arn_names(self):
+        arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000002"
+        self.assertEqual(self.post({"arn": arn, "region": "us-east-1"})[0], 201)
+        cert = self.emu.client("acm").describe_certificate(CertificateArn=arn)["Certificate"]
+        self.assertEqual(cert["CertificateArn"], arn)
+
+    def test_anything_but_an_acm_certificate_arn_is_refused(self):
+        status, body = self.post({"arn": "arn:aws:iam::123456789012:server-certificate/x"})
+        self.assertEqual(status, 400)
+        self.assertIn("is not an ACM certificate ARN", body["error"])
+
+
+BUCKET_TEMPLATE = """
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: {Ref: Bucket}
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: TlsOnly
+            Effect: Deny
+            Principal: {AWS: ["*"]}
+            Action: ["s3:*"]
+            Resource: [{"Fn::GetAtt": [Bucket, Arn]}, {"Fn::Join": ["", [{"Fn::GetAtt": [Bucket, Arn]}, "/*"]]}]
+            Condition: {Bool: {"aws:SecureTransport": "false"}}
+          - Sid: NoDeletes
+            Effect: Deny
+            Principal: {AWS: ["*"]}
+            Action: ["s3:DeleteObject"]
+            Resource: [{"Fn::Join": ["", [{"Fn::GetAtt": [Bucket, Arn]}, "/*"]]}]
+Outputs:
+  Bucket: {Value: {Ref: Bucket}}
+"""
+
+
+class BucketPolicyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def test_a_template_policy_is_kept_and_enforced_as_for_a_client_on_tls(self):
+        from botocore.exceptions import ClientError
+
+        cfn = self.emu.client("cloudformation")
+        cfn.create_stack(StackName="policies", TemplateBody=BUCKET_TEMPLATE)
+        stack = cfn.describe_stacks(StackName="policies")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
+        bucket = stack["Outputs"][0]["OutputValue"]
+        resources = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName="policies")["StackResources"]}
+        self.assertEqual(resources["Policy"], bucket)
+        s3 = self.emu.client("s3")
+        self.assertIn("TlsOnly", s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")  # the TLS-only deny does not apply to an SDK client
+        with self.assertRaises(ClientError) as denied:
+            s3.delete_object(Bucket=bucket, Key="k")
+        self.assertEqual(denied.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        cfn.delete_stack(StackName="policies")
+        with self.assertRaises(ClientError):
+            s3.get_bucket_policy(Bucket=bucket)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -124,7 +124,7 @@ class StackLifecycleTest(unittest.TestCase):
         self.assertEqual(self.cfn.list_stacks(StackStatusFilter=["DELETE_FAILED"])["StackSummaries"], [])
 
     def test_a_stack_with_a_type_moto_cannot_create_still_describes_its_resources(self):
-        body = NETWORK + "  Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties: {Bucket: b, PolicyDocument: {Statement: []}}\n"
+        body = NETWORK + "  Connection:\n    Type: AWS::CodeStarConnections::Connection\n    Properties: {ConnectionName: c}\n"
         self.cfn.execute_change_set(ChangeSetName=self.change_set("odd", body, "CREATE"))
         detail = self.cfn.describe_stack_resource(StackName="odd", LogicalResourceId="Logs")["StackResourceDetail"]
         self.assertTrue(detail["PhysicalResourceId"])

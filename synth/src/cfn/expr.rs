@@ -84,6 +84,14 @@ pub enum Expr {
     },
     Equals(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
+    /// True when any of 2 to 10 conditions is.
+    Or(Vec<Expr>),
+    /// A value from the template's `Mappings`.
+    FindInMap {
+        map: LogicalId,
+        top: Box<Expr>,
+        second: String,
+    },
     ImportValue(Box<Expr>),
 }
 
@@ -162,6 +170,8 @@ impl Expr {
                 b.walk(f);
             }
             Expr::Not(e) | Expr::ImportValue(e) => e.walk(f),
+            Expr::Or(items) => items.iter().for_each(|e| e.walk(f)),
+            Expr::FindInMap { top, .. } => top.walk(f),
         }
     }
 }
@@ -263,6 +273,10 @@ impl Serialize for Expr {
             }
             Expr::Equals(a, b) => Single("Fn::Equals", &(a, b)).serialize(s),
             Expr::Not(e) => Single("Fn::Not", &[e]).serialize(s),
+            Expr::Or(items) => Single("Fn::Or", items).serialize(s),
+            Expr::FindInMap { map, top, second } => {
+                Single("Fn::FindInMap", &(map.as_str(), top, second)).serialize(s)
+            }
             Expr::ImportValue(e) => Single("Fn::ImportValue", e).serialize(s),
         }
     }

@@ -31,6 +31,9 @@ pub struct Template {
     pub transform: Option<&'static str>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<LogicalId, Parameter>,
+    /// Name -> top-level key -> second-level key -> value, read with `Fn::FindInMap`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub mappings: BTreeMap<LogicalId, BTreeMap<String, BTreeMap<String, Expr>>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub conditions: BTreeMap<LogicalId, Expr>,
     pub resources: BTreeMap<LogicalId, Resource>,

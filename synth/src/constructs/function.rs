@@ -12,9 +12,10 @@ use contract::FunctionSpec;
 
 use crate::blueprint::Architecture;
 use crate::cfn::resources::iam::{PolicyDocument, RolePolicy, Statement};
-use crate::cfn::resources::{events, iam, lambda, logs, serverless, sqs};
+use crate::cfn::resources::{iam, lambda, logs, serverless, sqs};
 use crate::cfn::{Expr, LogicalId, Parameter, ResourceProps, Template};
 
+use super::event_rule::{EventRule, Trigger};
 use super::{BuildError, Ctx, id};
 
 /// The stack parameter naming the S3 bucket that holds function code.
@@ -67,6 +68,8 @@ impl VpcAttachment {
 /// The IDs of what [`build`] added.
 #[derive(Debug, Clone)]
 pub struct Function {
+    /// The name logical IDs start with, such as `Sync`.
+    pub name: String,
     pub id: LogicalId,
     pub role: LogicalId,
     pub log_group: LogicalId,
@@ -77,6 +80,11 @@ pub struct Function {
 impl Function {
     pub fn arn(&self) -> Expr {
         Expr::get_att(&self.id, "Arn")
+    }
+
+    /// Lets `grantee` invoke this function synchronously.
+    pub fn grant_invoke(&self, t: &mut Template, grantee: &Function) {
+        grantee.grant(t, Statement::allow(vec!["lambda:InvokeFunction".into()], vec![self.arn()]));
     }
 
     /// Adds `statement` to the function role's inline policy.
@@ -246,34 +254,18 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
         .metadata
         .insert(crate::assets::METADATA_KEY.to_owned(), asset);
         if let Some((expression, description)) = &p.schedule {
-            let rule = id(&[p.name, "Schedule"])?;
-            t.add(
-                &rule,
-                events::Rule {
-                    description: Some(description.as_str().into()),
-                    schedule_expression: Some(expression.as_str().into()),
-                    state: Some("ENABLED".into()),
-                    targets: vec![events::Target {
-                        id: Some(p.name.into()),
-                        arn: Some(Expr::get_att(&fid, "Arn")),
-                        ..Default::default()
-                    }],
-                    ..Default::default()
-                },
-            )?;
-            t.add(
-                &id(&[p.name, "SchedulePermission"])?,
-                lambda::Permission {
-                    action: Some("lambda:InvokeFunction".into()),
-                    function_name: Some(Expr::get_att(&fid, "Arn")),
-                    principal: Some("events.amazonaws.com".into()),
-                    source_arn: Some(Expr::get_att(&rule, "Arn")),
-                    ..Default::default()
-                },
-            )?;
+            EventRule {
+                id: id(&[p.name, "Schedule"])?,
+                description: description.clone(),
+                trigger: Trigger::Schedule(expression.clone()),
+                target_id: p.name.to_owned(),
+                dead_letter_queue: None,
+                retry: None,
+            }
+            .invoke(t, Expr::get_att(&fid, "Arn"))?;
         }
     }
-    Ok(Function { id: fid, role, log_group, code_key, dead_letter_queue: dlq })
+    Ok(Function { name: p.name.to_owned(), id: fid, role, log_group, code_key, dead_letter_queue: dlq })
 }
 
 /// Tells `cargo xtask` which binary the function runs and which parameter carries its code key, so a

@@ -4,9 +4,15 @@
 //! logical IDs callers need to connect them. Grants return or add the exact IAM statements required,
 //! scoped to the resources involved.
 
+pub mod access_log_bucket;
+pub mod alarm_topic;
+pub mod alarms;
+pub mod event_rule;
 pub mod function;
 pub mod network;
+pub mod secure_bucket;
 pub mod security_group;
+pub mod state_table;
 
 use std::collections::BTreeMap;
 
@@ -21,6 +27,8 @@ pub struct Ctx {
     pub tags: BTreeMap<String, String>,
     /// Render functions as SAM resources (the template then carries the SAM transform).
     pub sam: bool,
+    /// The SNS topic every alarm notifies on ALARM and on OK (see [`alarm_topic`]).
+    pub alarm_topic: crate::cfn::Expr,
 }
 
 impl Ctx {

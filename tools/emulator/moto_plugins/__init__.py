@@ -36,6 +36,8 @@ PLUGINS: tuple[str, ...] = (
     "autoscaling_lifecycle",
     "load_balancing",
     "lambda_vpc",
+    # Bucket policies are evaluated as AWS does for TLS clients before templates create any.
+    "s3_policies",
     # CloudFormation types before the stack lifecycle that drives them: the types moto lacks (they
     # use autoscaling_lifecycle's hooks), then corrections to moto's own types.
     "cloudformation_resource_types",

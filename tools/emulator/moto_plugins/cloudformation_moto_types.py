@@ -19,6 +19,10 @@ are in cloudformation_resource_types.py.)
   update without a name change overwrites the parameter in place (next version, same name, tags
   replaced; moto deletes it and creates one under a new random name), and deleting a parameter already
   gone succeeds.
+- AWS::KMS::Key: `Tags` are a Key/Value list as CloudFormation defines them (moto hands them to a
+  tagger that wants TagKey/TagValue and crashes with KeyError), and `KeyPolicy` is a JSON object that
+  the key keeps as its policy document text (moto stores the object, so GetKeyPolicy answered a
+  non-string).
 
 AWS documentation: the CloudFormation User Guide's resource reference for each type (return values,
 update behaviours) and "Deleting a stack".
@@ -27,6 +31,8 @@ update behaviours) and "Deleting a stack".
 from __future__ import annotations
 
 from typing import Any
+
+import json
 
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress
@@ -37,13 +43,14 @@ from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupIngress
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+from moto.kms.models import Key
 from moto.ssm.models import Parameter, ssm_backends
 
 from ._patching import patch
 from ._resource_type import deleted_if_gone
 from .cloudformation_resource_types import egress_rule_args
 
-NAME = "cloudformation: VPC plumbing deleted with its stack; SecurityGroup inline egress, SecurityGroupIngress ids; SSM Parameter names, tags, updates"
+NAME = "cloudformation: VPC plumbing deleted with its stack; SecurityGroup inline egress, SecurityGroupIngress ids; SSM Parameter names, tags, updates; KMS Key tags and policy"
 
 
 # --- VPC plumbing deleted with its stack -----------------------------------------------------------
@@ -233,6 +240,18 @@ def parameter_delete(original, cls, resource_name: str, cloudformation_json: Any
     _delete_parameter(resource_name or cloudformation_json.get("Properties", {}).get("Name"), account_id, region_name)
 
 
+def key_create(original, cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any):
+    """AWS::KMS::Key: Key/Value tags and a policy object, as CloudFormation's schema defines them."""
+    properties = dict(cloudformation_json.get("Properties") or {})
+    tags = properties.get("Tags") or []
+    properties["Tags"] = [
+        {"TagKey": t["Key"], "TagValue": t["Value"]} if "Key" in t else t for t in tags
+    ]
+    if isinstance(properties.get("KeyPolicy"), dict):
+        properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
+    return original(resource_name, {**cloudformation_json, "Properties": properties}, account_id, region_name, **kwargs)
+
+
 def apply() -> str:
     for owner, delete in (
         (RouteTable, route_table_delete),
@@ -258,6 +277,8 @@ def apply() -> str:
           corrects="AWS::SSM::Parameter without Name crashes; Tags read as a list, not a map")
     patch(Parameter, "update_from_cloudformation_json", parameter_update,
           corrects="AWS::SSM::Parameter updates replace it under a new random name")
+    patch(Key, "create_from_cloudformation_json", key_create,
+          corrects="AWS::KMS::Key crashes on Key/Value Tags and keeps KeyPolicy as an object, not text")
     patch(Parameter, "delete_from_cloudformation_json", parameter_delete,
           corrects="deleting an AWS::SSM::Parameter already gone fails the stack deletion")
     return NAME

@@ -7,6 +7,8 @@ resource reference defines them:
 - AWS::EC2::SecurityGroupEgress: authorizes the rule (`CidrIp`, `DestinationSecurityGroupId` or
   `DestinationPrefixListId`); Ref is the rule id (`sgr-...`); changing it replaces the rule; deleting it
   revokes the rule. The project's groups start closed and open each flow with one of these.
+- AWS::S3::BucketPolicy: puts `PolicyDocument` on `Bucket` (which then enforces it, see s3_policies.py);
+  Ref is the bucket name; deleting it removes the policy.
 - AWS::CloudWatch::Alarm: created in moto's CloudWatch (`AlarmName` or a generated name); Ref is the
   name, `Fn::GetAtt Arn` the ARN; an update overwrites it (a new name replaces it).
 - AWS::SecretsManager::Secret: `Name` (generated as `<logical id>-<random suffix>` when absent),
@@ -34,12 +36,14 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.moto_api._internal import mock_random as random
+from moto.s3.models import s3_backends
 from moto.secretsmanager.models import secretsmanager_backends
+from moto.utilities.utils import get_partition as partition_of
 
 from . import autoscaling_lifecycle
-from ._resource_type import ResourceType
+from ._resource_type import ResourceType, deleted_if_gone
 
-NAME = "cloudformation: AWS::EC2::SecurityGroupEgress, AWS::CloudWatch::Alarm, AWS::SecretsManager::Secret, AWS::AutoScaling::LifecycleHook"
+NAME = "cloudformation: AWS::EC2::SecurityGroupEgress, AWS::S3::BucketPolicy, AWS::CloudWatch::Alarm, AWS::SecretsManager::Secret, AWS::AutoScaling::LifecycleHook"
 
 _SUFFIX_CHARS = string.ascii_letters + string.digits
 
@@ -98,6 +102,28 @@ class SecurityGroupEgress(ResourceType, CloudFormationModel):
         # only in its description would otherwise be a duplicate.
         self.delete(account_id, region_name)
         return type(self).create(name, properties, account_id, region_name, name)
+
+
+# --- AWS::S3::BucketPolicy -------------------------------------------------------------------------
+
+
+class BucketPolicy(ResourceType, CloudFormationModel):
+    """moto has no AWS::S3::BucketPolicy: a template's policy was skipped, the bucket kept none."""
+
+    TYPE = "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, logical_id):
+        bucket = properties["Bucket"]
+        document = properties["PolicyDocument"]
+        text = document if isinstance(document, str) else json.dumps(document)
+        s3_backends[account_id][partition_of(region_name)].put_bucket_policy(bucket, text.encode())
+        return cls(bucket, properties)
+
+    @classmethod
+    def remove(cls, physical_id, properties, account_id, region_name):
+        with deleted_if_gone():
+            s3_backends[account_id][partition_of(region_name)].delete_bucket_policy(physical_id)
 
 
 # --- AWS::CloudWatch::Alarm ------------------------------------------------------------------------

@@ -70,6 +70,7 @@ import botocore.session
 from botocore.exceptions import DataNotFoundError, UnknownServiceError
 from moto.moto_server.werkzeug_app import SIGNING_ALIASES, DomainDispatcherApplication
 
+from . import _control
 from ._patching import patch
 
 NAME = "emulator: fault injection and call counts (/_iac/faults, /_iac/calls)"
@@ -405,6 +406,13 @@ def control(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes
                 with _lock:
                     _state.calls.clear()
                 return _json(start_response, 200, {"deleted": True})
+        elif path in _control.ROUTES:
+            body = _read_json(environ) if method in ("POST", "PUT") else None
+            try:
+                status, payload = _control.ROUTES[path](method, body)
+            except _control.BadRequest as e:
+                raise _BadRequest(str(e)) from e
+            return _json(start_response, status, payload)
         else:
             return _json(start_response, 404, {"error": f"unknown control path {path}"})
         return _json(start_response, 405, {"error": f"{method} not allowed on {path}"})

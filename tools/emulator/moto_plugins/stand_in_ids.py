@@ -5,6 +5,13 @@
 templates' references would point at nothing. (An emulator-only convenience, not an AWS behaviour: AWS
 chooses ids; a duplicate id is refused as AWS refuses a duplicate, `InvalidVpcID.Duplicate` /
 `InvalidSubnetID.Duplicate`.)
+
+Certificates: `POST /_iac/stand-ins/certificates` with `{"arn": "arn:aws:acm:<region>:<account>:certificate/<id>",
+"domain_name": "...", "region": "us-east-1"}` issues a certificate for the domain under exactly that ARN
+(ACM chooses ARNs, and an HTTPS listener refuses a certificate ARN ACM does not know, as AWS does), in
+`region` (default: the ARN's own; the local target deploys every stack to one region, whatever region a
+blueprint's certificate names). 201 when created, 200 when a certificate with that ARN exists already
+there; 400 for an ARN that is not an ACM certificate ARN.
 """
 
 from __future__ import annotations
@@ -12,13 +19,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import re
+
+from moto.acm.models import CertBundle, acm_backends
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import subnets as subnets_module
 from moto.ec2.models import vpcs as vpcs_module
 
+from . import _control
 from ._patching import patch
 
-NAME = "ec2: CreateVpc/CreateSubnet honour the emulator:id tag"
+NAME = "ec2: CreateVpc/CreateSubnet honour the emulator:id tag; acm: stand-in certificates under chosen ARNs"
 TAG = "emulator:id"
 
 # The id the next random_vpc_id()/random_subnet_id() call of this thread returns instead of a random one.
@@ -71,9 +82,37 @@ def create_subnet(original, self, vpc_id: str, cidr_block: str, *args: Any, tags
     return _with_id("subnet", custom, lambda: original(vpc_id, cidr_block, *args, tags=tags, **kwargs))
 
 
+CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[A-Za-z0-9-]+$")
+
+
+def certificates(method: str, body: Any) -> tuple[int, Any]:
+    """A stand-in for an existing ACM certificate: issued, for its domain, under the blueprint's ARN."""
+    if method != "POST":
+        return 405, {"error": f"{method} not allowed: POST a certificate"}
+    if not isinstance(body, dict) or not isinstance(body.get("arn"), str):
+        raise _control.BadRequest('expected {"arn": "arn:aws:acm:...:certificate/...", "domain_name": "..."}')
+    arn = body["arn"]
+    found = CERTIFICATE_ARN.match(arn)
+    if found is None:
+        raise _control.BadRequest(f"'{arn}' is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)")
+    region, account = body.get("region") or found.group(1), found.group(2)
+    domain = body.get("domain_name") or "example.com"
+    if not isinstance(domain, str) or not isinstance(region, str):
+        raise _control.BadRequest("domain_name and region must be strings")
+    backend = acm_backends[account][region]
+    if arn in backend._certificates:
+        return 200, {"arn": arn, "created": False}
+    bundle = CertBundle.generate_cert(domain, account_id=account, region=region)
+    bundle.arn = arn
+    bundle.status = "ISSUED"
+    backend._certificates[arn] = bundle
+    return 201, {"arn": arn, "created": True}
+
+
 def apply() -> str:
     patch(vpcs_module, "random_vpc_id", random_vpc_id, corrects="stand-in VPCs cannot have a chosen id")
     patch(subnets_module, "random_subnet_id", random_subnet_id, corrects="stand-in subnets cannot have a chosen id")
     patch(vpcs_module.VPCBackend, "create_vpc", create_vpc, corrects="CreateVpc ignores the emulator:id tag")
     patch(subnets_module.SubnetBackend, "create_subnet", create_subnet, corrects="CreateSubnet ignores the emulator:id tag")
+    _control.register("/_iac/stand-ins/certificates", certificates)
     return NAME

@@ -113,6 +113,31 @@ fn read_state(path: &PathBuf) -> Option<Running> {
     serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
 
+/// POSTs JSON to the emulator's own control API (`/_iac/...`, tools/emulator/README.md) and returns
+/// the status and body. Plain HTTP/1.1 on loopback, one request per connection.
+fn control_post(endpoint: &str, path: &str, body: &serde_json::Value) -> anyhow::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let hostport = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let addr: SocketAddr = hostport.parse().with_context(|| format!("'{endpoint}' is not http://host:port"))?;
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.to_string();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok())
+        .with_context(|| format!("not an HTTP answer: {answer:.80}"))?;
+    let payload = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    Ok((status, payload))
+}
+
 /// Whether something accepts connections at `endpoint` (`http://host:port`).
 fn answers(endpoint: &str) -> bool {
     let hostport = endpoint.trim_start_matches("http://").trim_end_matches('/');
@@ -168,6 +193,17 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                         .map_err(sdk)
                         .with_context(|| format!("cannot create a stand-in for {id}"))?;
                     eprintln!("local: created a stand-in for {id} (an existing subnet of {vpc_id})");
+                }
+            }
+            External::Certificate { arn, domain_name } => {
+                let endpoint = session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
+                let body = serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": LOCAL_REGION });
+                let (status, answer) = control_post(endpoint, "/_iac/stand-ins/certificates", &body)
+                    .with_context(|| format!("cannot create a stand-in for certificate {arn}"))?;
+                match status {
+                    201 => eprintln!("local: created a stand-in for {arn} (the blueprint's certificate for {domain_name})"),
+                    200 => {}
+                    _ => bail!("cannot create a stand-in for certificate {arn}: the emulator answered {status}: {answer}"),
                 }
             }
             External::ApplicationLoadBalancer { arn, subnets, .. } => {

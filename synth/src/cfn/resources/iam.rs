@@ -49,6 +49,9 @@ pub enum Principal {
     Service(Vec<String>),
     #[serde(rename = "AWS")]
     Aws(Vec<Expr>),
+    /// A principal chosen by an intrinsic (`Fn::If` between an account and a service, say).
+    #[serde(untagged)]
+    Expr(Expr),
 }
 
 /// One policy statement. `Resource` is omitted when empty (trust policies have none).

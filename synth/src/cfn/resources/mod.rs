@@ -13,11 +13,13 @@ pub mod ec2;
 pub mod elbv2;
 pub mod events;
 pub mod iam;
+pub mod kms;
 pub mod lambda;
 pub mod logs;
 pub mod s3;
 pub mod secretsmanager;
 pub mod serverless;
+pub mod sns;
 pub mod sqs;
 pub mod ssm;
 
@@ -98,6 +100,8 @@ resources! {
     ListenerRule(elbv2::ListenerRule) = "AWS::ElasticLoadBalancingV2::ListenerRule" ["IsDefault", "RuleArn"],
     Alarm(cloudwatch::Alarm) = "AWS::CloudWatch::Alarm" ["Arn"],
     Queue(sqs::Queue) = "AWS::SQS::Queue" ["Arn", "QueueName", "QueueUrl"],
+    Topic(sns::Topic) = "AWS::SNS::Topic" ["TopicArn", "TopicName"],
+    Key(kms::Key) = "AWS::KMS::Key" ["Arn", "KeyId"],
     Parameter(ssm::Parameter) = "AWS::SSM::Parameter" ["Arn", "Type", "Value"],
     Secret(secretsmanager::Secret) = "AWS::SecretsManager::Secret" ["Id"],
     Role(iam::Role) = "AWS::IAM::Role" ["Arn", "RoleId"],

@@ -1,24 +1,16 @@
-//! Private Lambda functions behind an internal Application Load Balancer, called from inside the VPC.
-//!
-//! Traffic: caller function (private subnets, own security group) -> internal ALB (private subnets,
-//! admits only the caller's group on the listener port) -> one `lambda` target group per target ->
-//! the target's function. Egress from the private subnets goes through NAT (optional) and the VPC
-//! endpoints; the endpoints admit only the caller on 443.
-//!
-//! The invoke permission for each target group is scoped by `SourceArn`. The target group's ARN is not
-//! known before it exists, and the target group cannot register the function before the permission
-//! exists, so the target group gets a deterministic name and the permission uses the ARN pattern
-//! `targetgroup/<name>/*`; the target group then depends on the permission and the first deploy succeeds.
+//! The private-lambda template: network, internal load balancer, target functions and caller.
 
 use std::collections::BTreeMap;
 
 use contract::private_lambda::{caller, protected};
 
-use crate::blueprint::{PrivateLambda, Protocol};
+use super::{PrivateLambda, Protocol};
 use crate::cfn::resources::elbv2::{self, Action, FixedResponseConfig, PathPatternConfig, RuleCondition};
 use crate::cfn::resources::lambda;
 use crate::cfn::{Expr, Pseudo, Template};
 use crate::cidr;
+use crate::constructs::access_log_bucket;
+use crate::constructs::alarms::{Alarms, Evaluation};
 use crate::constructs::function::{self, FunctionProps, VpcAttachment};
 use crate::constructs::network::{self, NetworkProps};
 use crate::constructs::security_group::SecurityGroup;
@@ -27,9 +19,13 @@ use crate::constructs::{BuildError, Ctx, bounded_name, id, output};
 /// Target group names are limited to 32 characters.
 const MAX_TARGET_GROUP_NAME: usize = 32;
 /// TLS policy for https listeners: TLS 1.3 and 1.2 only.
-pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result<Template, BuildError> {
+pub(super) fn build(
+    ctx: &Ctx,
+    description: Option<&str>,
+    pl: &PrivateLambda,
+) -> Result<Template, BuildError> {
     let mut t = Template {
         description: Some(description.map_or_else(
             || {
@@ -87,8 +83,21 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
     }
 
     let alb = id(&["LoadBalancer"])?;
-    let attr = |k: &str, v: String| elbv2::Attribute { key: Some(k.into()), value: Some(v.into()) };
-    t.add(
+    let attr = |k: &str, v: Expr| elbv2::Attribute { key: Some(k.into()), value: Some(v) };
+    let access_logs = if lb_spec.access_logs {
+        Some(access_log_bucket::add(&mut t, ctx, "AccessLog", "load-balancer")?)
+    } else {
+        None
+    };
+    let mut attributes = vec![
+        attr("deletion_protection.enabled", Expr::str(lb_spec.deletion_protection.to_string())),
+        attr("idle_timeout.timeout_seconds", Expr::str(lb_spec.idle_timeout_seconds.to_string())),
+        attr("routing.http.drop_invalid_header_fields.enabled", Expr::str("true")),
+    ];
+    if let Some(logs) = &access_logs {
+        attributes.extend(logs.load_balancer_attributes().into_iter().map(|(k, v)| attr(&k, v)));
+    }
+    let lb = t.add(
         &alb,
         elbv2::LoadBalancer {
             r#type: Some("application".into()),
@@ -96,15 +105,14 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
             ip_address_type: Some("ipv4".into()),
             subnets: net.private_subnets.iter().map(Expr::r#ref).collect(),
             security_groups: vec![Expr::get_att(&alb_sg.id, "GroupId")],
-            load_balancer_attributes: vec![
-                attr("deletion_protection.enabled", lb_spec.deletion_protection.to_string()),
-                attr("idle_timeout.timeout_seconds", lb_spec.idle_timeout_seconds.to_string()),
-                attr("routing.http.drop_invalid_header_fields.enabled", "true".to_owned()),
-            ],
+            load_balancer_attributes: attributes,
             tags: ctx.tags(),
             ..Default::default()
         },
     )?;
+    if let Some(logs) = &access_logs {
+        lb.depends_on(logs.policy());
+    }
 
     let listener = id(&["Listener"])?;
     let https = lb_spec.protocol == Protocol::Https;
@@ -133,6 +141,8 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
         },
     )?;
 
+    // A failing target answers 502; a few failed requests in a row are worth a look, one is not.
+    let alarms = Alarms::new(ctx, Evaluation { periods: 3, datapoints: Some(2) });
     let mut target_outputs = Vec::new();
     for (i, target) in pl.targets.iter().enumerate() {
         let name = id(&[&target.name, "Target"])?;
@@ -176,7 +186,7 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
                 targets: vec![elbv2::TargetDescription { id: Some(f.arn()), ..Default::default() }],
                 target_group_attributes: vec![attr(
                     "lambda.multi_value_headers.enabled",
-                    target.multi_value_headers.to_string(),
+                    Expr::str(target.multi_value_headers.to_string()),
                 )],
                 health_check_enabled: Some(false.into()),
                 tags: ctx.tags(),
@@ -203,6 +213,11 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
                     ..Default::default()
                 }],
             },
+        )?;
+        alarms.errors(
+            &mut t,
+            &f,
+            &format!("Target '{}' of the internal load balancer is failing requests", target.name),
         )?;
         target_outputs.push((name, f.id.clone()));
     }
@@ -239,6 +254,16 @@ pub fn build(ctx: &Ctx, description: Option<&str>, pl: &PrivateLambda) -> Result
                 .clone()
                 .map(|expr| (expr, format!("{}: runs the caller as a synthetic probe", ctx.stack))),
         },
+    )?;
+    alarms.errors(
+        &mut t,
+        &caller_fn,
+        "The caller function is failing (the load balancer or a target may be down)",
+    )?;
+    alarms.dead_letters(
+        &mut t,
+        &caller_fn,
+        "Scheduled caller runs failed after retries and landed in the dead-letter queue",
     )?;
     let mut out = |name: &str, description: &str, value: Expr| output(&mut t, name, description, value);
     out("VpcId", "The VPC", Expr::r#ref(&net.vpc))?;
@@ -361,5 +386,27 @@ mod tests {
         assert_eq!(lb.scheme, Some(Expr::str("internal")));
         let ids: Vec<String> = lb.subnets.iter().map(|s| serde_json::to_string(s).unwrap()).collect();
         assert_eq!(ids, [r#"{"Ref":"PrivateSubnet1"}"#, r#"{"Ref":"PrivateSubnet2"}"#]);
+    }
+
+    #[test]
+    fn access_logs_go_to_a_kept_bucket_the_load_balancer_waits_for() {
+        let source = "name: t\nsystem:\n  private-lambda:\n    network: {cidr: 10.0.0.0/16}\n    load_balancer:\n      access_logs: true\n      protocol: https\n      port: 443\n      certificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n      domain_name: api.internal.example.com\n    targets:\n      - name: hello\n        path_patterns: [/hello]\n";
+        let a = crate::synthesize("t.yaml", source, None).unwrap();
+        let t = &a.template;
+        assert!(crate::check::template(t).is_empty());
+        let id = |s: &str| crate::cfn::LogicalId::new(s).unwrap();
+        let lb = &t.resources[&id("LoadBalancer")];
+        assert!(lb.depends_on.contains(&id("AccessLogBucketPolicy")));
+        assert!(t.resources[&id("AccessLogBucket")].deletion_policy.is_some());
+        let yaml = &a.files[0].1;
+        assert!(yaml.contains("- Service: logdelivery.elasticloadbalancing.amazonaws.com"), "{yaml}");
+        assert!(yaml.contains("eu-west-1:\n      Account: \"156460612806\""), "{yaml}");
+        assert_eq!(
+            a.external,
+            vec![crate::external::External::Certificate {
+                arn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc".to_owned(),
+                domain_name: "api.internal.example.com".to_owned(),
+            }]
+        );
     }
 }

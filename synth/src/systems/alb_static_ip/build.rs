@@ -1,28 +1,24 @@
-//! Static IP addresses for an Application Load Balancer: a Network Load Balancer in front of it.
-//!
-//! Mode `native` uses an `alb` target group: AWS keeps the ALB registered, nothing runs.
-//! Mode `sync` uses an `ip` target group kept equal to the ALB's addresses by a scheduled function,
-//! with its state in DynamoDB (conditional writes keyed per target group, ALB and port), a dead-letter
-//! queue, reserved concurrency 1 so runs never overlap, and alarms on errors and dead letters.
-//! IAM is scoped to the stack's own target groups and table; `Describe*` calls, which IAM cannot scope,
-//! are the only `*` resources.
+//! The alb-static-ip template: the Network Load Balancer, its listeners and target groups, and in mode
+//! `sync` the sync function with its state table and alarms.
 
 use std::collections::BTreeMap;
 
 use contract::alb_static_ip::sync;
 
-use crate::blueprint::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
+use super::{AlbStaticIp, Discovery, Scheme, StaticIpMode};
+use crate::cfn::resources::ec2;
 use crate::cfn::resources::elbv2::{self, Action, Attribute, SubnetMapping, TargetDescription};
 use crate::cfn::resources::iam::Statement;
-use crate::cfn::resources::{cloudwatch, dynamodb, ec2};
 use crate::cfn::{Expr, LogicalId, Template};
+use crate::constructs::alarms::{Alarms, Evaluation};
 use crate::constructs::function::{self, FunctionProps};
+use crate::constructs::state_table::StateTable;
 use crate::constructs::{BuildError, Ctx, id, output};
 
 /// Namespace of the sync function's embedded-format metrics.
 pub const METRIC_NAMESPACE: &str = "AlbStaticIp";
 
-pub fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Template, BuildError> {
+pub(super) fn build(ctx: &Ctx, description: Option<&str>, s: &AlbStaticIp) -> Result<Template, BuildError> {
     let mut t = Template {
         description: Some(description.map_or_else(
             || format!("{}: static IP addresses for an Application Load Balancer", ctx.stack),
@@ -163,30 +159,7 @@ fn sync_function(
     groups: &[(Expr, u16)],
 ) -> Result<(), BuildError> {
     let settings = s.sync.clone().unwrap_or_default();
-    let table = id(&["SyncState"])?;
-    t.add(
-        &table,
-        dynamodb::Table {
-            attribute_definitions: vec![dynamodb::AttributeDefinition {
-                attribute_name: Some(sync::STATE_KEY_ATTRIBUTE.into()),
-                attribute_type: Some("S".into()),
-            }],
-            key_schema: vec![dynamodb::KeySchema {
-                attribute_name: Some(sync::STATE_KEY_ATTRIBUTE.into()),
-                key_type: Some("HASH".into()),
-            }],
-            billing_mode: Some("PAY_PER_REQUEST".into()),
-            sse_specification: Some(dynamodb::SseSpecification {
-                sse_enabled: Some(true.into()),
-                ..Default::default()
-            }),
-            point_in_time_recovery_specification: Some(dynamodb::PointInTimeRecoverySpecification {
-                point_in_time_recovery_enabled: Some(true.into()),
-            }),
-            tags: ctx.tags(),
-            ..Default::default()
-        },
-    )?;
+    let table = StateTable::add(t, ctx, "SyncState", sync::STATE_KEY_ATTRIBUTE)?;
 
     let target_groups = Expr::join(
         ",",
@@ -207,7 +180,7 @@ fn sync_function(
         (sync::ALB_DNS_NAME.name, Expr::str(s.alb.dns_name.clone().unwrap_or_default())),
         (sync::DISCOVERY.name, Expr::str(discovery)),
         (sync::DNS_SERVERS.name, Expr::str(dns_servers)),
-        (sync::STATE_TABLE.name, Expr::r#ref(&table)),
+        (sync::STATE_TABLE.name, table.name()),
         (sync::MISS_THRESHOLD.name, Expr::str(settings.miss_threshold.to_string())),
         (sync::MAX_DEREGISTRATIONS.name, Expr::str(settings.max_deregistrations_per_run.to_string())),
         (sync::MANAGE_FOREIGN_TARGETS.name, Expr::str(settings.manage_foreign_targets.to_string())),
@@ -249,56 +222,10 @@ fn sync_function(
         describe.push("ec2:DescribeNetworkInterfaces".to_owned());
     }
     f.grant(t, Statement::allow(describe, vec![Expr::str("*")]));
-    f.grant(
-        t,
-        Statement::allow(
-            vec!["dynamodb:GetItem".into(), "dynamodb:PutItem".into()],
-            vec![Expr::get_att(&table, "Arn")],
-        ),
-    );
+    table.grant_versioned_items(t, &f);
 
-    let actions: Vec<Expr> = s.alarm_topic_arn.iter().map(Expr::from).collect();
-    let alarm = |description: &str,
-                 namespace: &str,
-                 metric: &str,
-                 dimension: (&str, Expr),
-                 statistic: &str| cloudwatch::Alarm {
-        alarm_description: Some(description.into()),
-        namespace: Some(namespace.into()),
-        metric_name: Some(metric.into()),
-        dimensions: vec![cloudwatch::Dimension { name: Some(dimension.0.into()), value: Some(dimension.1) }],
-        statistic: Some(statistic.into()),
-        period: Some(60.into()),
-        evaluation_periods: Some(3.into()),
-        datapoints_to_alarm: Some(2.into()),
-        threshold: Some(0.into()),
-        comparison_operator: Some("GreaterThanThreshold".into()),
-        treat_missing_data: Some("notBreaching".into()),
-        alarm_actions: actions.clone(),
-        ok_actions: actions.clone(),
-        ..Default::default()
-    };
-    t.add(
-        &id(&["SyncErrorsAlarm"])?,
-        alarm(
-            "The target-group sync is failing",
-            "AWS/Lambda",
-            "Errors",
-            ("FunctionName", Expr::r#ref(&f.id)),
-            "Sum",
-        ),
-    )?;
-    if let Some(dlq) = &f.dead_letter_queue {
-        t.add(
-            &id(&["SyncDeadLettersAlarm"])?,
-            alarm(
-                "Sync runs failed after retries and landed in the dead-letter queue",
-                "AWS/SQS",
-                "ApproximateNumberOfMessagesVisible",
-                ("QueueName", Expr::get_att(dlq, "QueueName")),
-                "Maximum",
-            ),
-        )?;
-    }
+    let alarms = Alarms::new(ctx, Evaluation { periods: 3, datapoints: Some(2) });
+    alarms.errors(t, &f, "The target-group sync is failing")?;
+    alarms.dead_letters(t, &f, "Sync runs failed after retries and landed in the dead-letter queue")?;
     Ok(())
 }
