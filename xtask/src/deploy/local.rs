@@ -118,7 +118,8 @@ fn read_state(path: &PathBuf) -> Option<Running> {
 fn control_post(endpoint: &str, path: &str, body: &serde_json::Value) -> anyhow::Result<(u16, String)> {
     use std::io::{Read, Write};
     let hostport = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let addr: SocketAddr = hostport.parse().with_context(|| format!("'{endpoint}' is not http://host:port"))?;
+    let addr: SocketAddr =
+        hostport.parse().with_context(|| format!("'{endpoint}' is not http://host:port"))?;
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let body = body.to_string();
@@ -196,14 +197,20 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 }
             }
             External::Certificate { arn, domain_name } => {
-                let endpoint = session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
-                let body = serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": LOCAL_REGION });
+                let endpoint =
+                    session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
+                let body =
+                    serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": LOCAL_REGION });
                 let (status, answer) = control_post(endpoint, "/_iac/stand-ins/certificates", &body)
                     .with_context(|| format!("cannot create a stand-in for certificate {arn}"))?;
                 match status {
-                    201 => eprintln!("local: created a stand-in for {arn} (the blueprint's certificate for {domain_name})"),
+                    201 => eprintln!(
+                        "local: created a stand-in for {arn} (the blueprint's certificate for {domain_name})"
+                    ),
                     200 => {}
-                    _ => bail!("cannot create a stand-in for certificate {arn}: the emulator answered {status}: {answer}"),
+                    _ => bail!(
+                        "cannot create a stand-in for certificate {arn}: the emulator answered {status}: {answer}"
+                    ),
                 }
             }
             External::ApplicationLoadBalancer { arn, subnets, .. } => {
