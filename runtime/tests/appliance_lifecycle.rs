@@ -493,7 +493,7 @@ async fn token_lists_join_the_licence_pool() {
         .send()
         .await
         .expect("broken list");
-    let pool = appliance_asg::lifecycle::licence_pool(&w.clients, &bucket).await.expect_err("broken");
+    let pool = appliance_asg::licences::pool(&w.clients, &bucket).await.expect_err("broken");
     assert_eq!(pool.error_type(), "CorruptState", "{pool}");
 }
 
