@@ -6,78 +6,24 @@
 //! twice (first sync, then steady state) and prints `FIRST_CALL_DONE` the moment the first AWS call
 //! completes (the parent times process start to that line), then one JSON line of figures.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use lambda_runtime::{Context, LambdaEvent};
 use runtime::Clients;
 use runtime::alb_static_ip::{self, Config, Discovery, Group, observe};
+use support::{Recorder, world};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const ALB_ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/bench/50dc6c495c0c9188";
 
-/// Counts completed AWS calls and announces the first one.
-#[derive(Debug, Clone, Default)]
-struct Counter {
-    calls: Arc<AtomicUsize>,
-    announced: Arc<AtomicBool>,
-    names: Arc<Mutex<Vec<String>>>,
-}
-
-impl Intercept for Counter {
-    fn name(&self) -> &'static str {
-        "Counter"
-    }
-
-    fn read_after_execution(
-        &self,
-        _ctx: &FinalizerInterceptorContextRef<'_>,
-        _rc: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        if let Some(m) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>() {
-            self.names.lock().map_err(|_| "poisoned")?.push(m.name().to_owned());
-        }
-        if !self.announced.swap(true, Ordering::SeqCst) {
-            println!("FIRST_CALL_DONE");
-        }
-        Ok(())
-    }
-}
-
-async fn clients(counter: Option<Counter>) -> Clients {
-    let conf = runtime::clients::load_config().await;
-    match counter {
-        None => Clients::from_conf(&conf),
-        Some(c) => Clients {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(
-                aws_sdk_dynamodb::config::Builder::from(&conf).interceptor(c.clone()).build(),
-            ),
-            ec2: aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(&conf).interceptor(c.clone()).build(),
-            ),
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                aws_sdk_elasticloadbalancingv2::config::Builder::from(&conf).interceptor(c).build(),
-            ),
-        },
-    }
-}
-
 async fn setup(ips: usize) -> Result<(), Error> {
-    let c = clients(None).await;
+    let c = Clients::from_conf(&runtime::clients::load_config().await);
     let suffix = std::process::id();
     let vpc = c.ec2.create_vpc().cidr_block("10.8.0.0/16").send().await?;
     let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).ok_or("no vpc id")?.to_owned();
@@ -109,24 +55,7 @@ async fn setup(ips: usize) -> Result<(), Error> {
         .await?;
     let tg_arn = tg.target_groups().first().and_then(|g| g.target_group_arn()).ok_or("no tg")?.to_owned();
     let table = format!("bench-{suffix}-{ips}");
-    c.dynamodb
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()?,
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()?,
-        )
-        .send()
-        .await?;
+    world::state_table(&c.dynamodb, &table, contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE).await?;
     println!("{tg_arn} {table} {alb}");
     Ok(())
 }
@@ -143,8 +72,8 @@ fn peak_rss_kib() -> u64 {
 }
 
 async fn run(tg_arn: &str, table: &str, alb: &str) -> Result<(), Error> {
-    let counter = Counter::default();
-    let c = clients(Some(counter.clone())).await;
+    let recorder = Recorder::announcing_first_call();
+    let c = support::core_clients(&runtime::clients::load_config().await, &recorder);
     let config = Config {
         groups: vec![Group { arn: tg_arn.to_owned(), port: 443 }],
         alb_arn: alb.to_owned(),
@@ -160,7 +89,7 @@ async fn run(tg_arn: &str, table: &str, alb: &str) -> Result<(), Error> {
     };
     let mut figures = Vec::new();
     for label in ["first", "steady"] {
-        let before = counter.calls.load(Ordering::SeqCst);
+        let before = recorder.calls();
         let started = Instant::now();
         let report =
             alb_static_ip::handle(&c, &config, LambdaEvent::new(serde_json::json!({}), Context::default()))
@@ -169,7 +98,7 @@ async fn run(tg_arn: &str, table: &str, alb: &str) -> Result<(), Error> {
         figures.push(format!(
             r#""{label}":{{"handler_ms":{:.2},"aws_calls":{},"registered":{}}}"#,
             wall.as_secs_f64() * 1000.0,
-            counter.calls.load(Ordering::SeqCst) - before,
+            recorder.calls() - before,
             report.groups.first().map_or(0, |g| g.registered.len()),
         ));
     }

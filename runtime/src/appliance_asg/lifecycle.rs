@@ -1,5 +1,6 @@
-//! Auto Scaling, EC2 and S3 calls around a lifecycle action: is it still waiting, keep it alive,
-//! complete it, protect the primary, list the licence pool, tell whether an instance is gone.
+//! The Auto Scaling side of a lifecycle action: is it still waiting, keep it alive, complete it,
+//! protect the primary from scale-in, have the group replace an instance; and whether an instance
+//! is gone (EC2).
 
 use aws_sdk_autoscaling::error::ProvideErrorMetadata;
 
@@ -10,9 +11,12 @@ use crate::error::aws;
 /// The state of an instance whose launch action waits for the function.
 pub const PENDING_WAIT: &str = "Pending:Wait";
 
+/// How the function completes a lifecycle action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Result {
+pub enum Completion {
+    /// The instance goes on (in service, or terminated).
     Continue,
+    /// The launch is given up: Auto Scaling terminates the instance and launches another.
     Abandon,
 }
 
@@ -22,7 +26,7 @@ pub async fn is_waiting(
     config: &Config,
     instance_id: &str,
     state: &str,
-) -> std::result::Result<bool, HandlerError> {
+) -> Result<bool, HandlerError> {
     let out = clients
         .autoscaling
         .describe_auto_scaling_instances()
@@ -48,8 +52,8 @@ pub async fn complete(
     clients: &Clients,
     config: &Config,
     action: &Action,
-    result: Result,
-) -> std::result::Result<(), HandlerError> {
+    completion: Completion,
+) -> Result<(), HandlerError> {
     let out = clients
         .autoscaling
         .complete_lifecycle_action()
@@ -57,9 +61,9 @@ pub async fn complete(
         .lifecycle_hook_name(&action.hook)
         .lifecycle_action_token(&action.token)
         .instance_id(&action.instance_id)
-        .lifecycle_action_result(match result {
-            Result::Continue => "CONTINUE",
-            Result::Abandon => "ABANDON",
+        .lifecycle_action_result(match completion {
+            Completion::Continue => "CONTINUE",
+            Completion::Abandon => "ABANDON",
         })
         .send()
         .await;
@@ -71,11 +75,7 @@ pub async fn complete(
 }
 
 /// Restarts the action's heartbeat timeout before work that may take a while.
-pub async fn heartbeat(
-    clients: &Clients,
-    config: &Config,
-    action: &Action,
-) -> std::result::Result<(), HandlerError> {
+pub async fn heartbeat(clients: &Clients, config: &Config, action: &Action) -> Result<(), HandlerError> {
     let out = clients
         .autoscaling
         .record_lifecycle_action_heartbeat()
@@ -95,11 +95,7 @@ pub async fn heartbeat(
 }
 
 /// Protects the primary from scale-in.
-pub async fn protect(
-    clients: &Clients,
-    config: &Config,
-    instance_id: &str,
-) -> std::result::Result<(), HandlerError> {
+pub async fn protect(clients: &Clients, config: &Config, instance_id: &str) -> Result<(), HandlerError> {
     clients
         .autoscaling
         .set_instance_protection()
@@ -113,7 +109,7 @@ pub async fn protect(
 }
 
 /// Has the group replace an instance.
-pub async fn mark_unhealthy(clients: &Clients, instance_id: &str) -> std::result::Result<(), HandlerError> {
+pub async fn mark_unhealthy(clients: &Clients, instance_id: &str) -> Result<(), HandlerError> {
     clients
         .autoscaling
         .set_instance_health()
@@ -126,65 +122,8 @@ pub async fn mark_unhealthy(clients: &Clients, instance_id: &str) -> std::result
     Ok(())
 }
 
-/// The licence pool: every licence file (`*.lic`) of the bucket, and every token of its token lists
-/// (`*.json`, each a JSON list of strings), named `<key>#<position>`. Every page is read. A token list
-/// that is not a list of strings is an error, never skipped.
-pub async fn licence_pool(clients: &Clients, bucket: &str) -> std::result::Result<Vec<String>, HandlerError> {
-    let mut keys = Vec::new();
-    let mut pages = clients.s3.list_objects_v2().bucket(bucket).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws("ListObjectsV2", &e))?;
-        keys.extend(page.contents().iter().filter_map(|o| o.key()).map(str::to_owned));
-    }
-    let mut names = Vec::new();
-    for key in keys {
-        if key.ends_with(".lic") {
-            names.push(key);
-        } else if key.ends_with(".json") {
-            let tokens = token_list(clients, bucket, &key).await?;
-            names.extend((0..tokens.len()).map(|i| format!("{key}#{i}")));
-        }
-    }
-    names.sort();
-    Ok(names)
-}
-
-/// The tokens of a token list.
-pub async fn token_list(
-    clients: &Clients,
-    bucket: &str,
-    key: &str,
-) -> std::result::Result<Vec<String>, HandlerError> {
-    let body = object(clients, bucket, key).await?;
-    serde_json::from_slice::<Vec<String>>(&body).map_err(|e| {
-        HandlerError::CorruptState(format!(
-            "licence token list s3://{bucket}/{key} is not a JSON list of strings ({e}): fix or remove it"
-        ))
-    })
-}
-
-/// An object of the licence bucket.
-pub async fn object(
-    clients: &Clients,
-    bucket: &str,
-    key: &str,
-) -> std::result::Result<Vec<u8>, HandlerError> {
-    let out =
-        clients.s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| aws("GetObject", &e))?;
-    Ok(out
-        .body
-        .collect()
-        .await
-        .map_err(|e| HandlerError::Aws {
-            operation: "GetObject",
-            message: format!("reading s3://{bucket}/{key}: {e}"),
-        })?
-        .into_bytes()
-        .to_vec())
-}
-
 /// Whether the instance no longer exists or is terminating.
-pub async fn is_gone(clients: &Clients, instance_id: &str) -> std::result::Result<bool, HandlerError> {
+pub async fn is_gone(clients: &Clients, instance_id: &str) -> Result<bool, HandlerError> {
     match clients.core.ec2.describe_instances().instance_ids(instance_id).send().await {
         Ok(out) => Ok(out
             .reservations()

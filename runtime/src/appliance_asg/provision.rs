@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::Filter;
 use aws_smithy_types::Blob;
 
-use super::configure::{Licence, PushReport, PushRequest};
+use super::configure::{PushReport, PushRequest};
 use super::render::{self, Context, InterfaceContext, Source};
-use super::{Clients, Config, Configuration, lifecycle};
+use super::{Clients, Configuration, licences};
 use crate::HandlerError;
 use crate::error::aws;
 
@@ -118,18 +118,26 @@ pub enum Boot {
     Running,
 }
 
-/// Renders the configuration for `instance` and has the configure function push it.
-#[allow(clippy::too_many_arguments)]
-pub async fn configure(
-    clients: &Clients,
-    config: &Config,
-    c: &Configuration,
-    inputs: &Inputs,
-    instance: &str,
-    primary: &str,
-    licence: Option<&str>,
-    boot: Boot,
-) -> Result<PushReport, HandlerError> {
+/// One push of the configuration to one instance: who it is for, and what it is rendered from.
+#[derive(Debug, Clone, Copy)]
+pub struct Push<'a> {
+    /// Where the template and the secret are, who pushes, and the API's device index.
+    pub configuration: &'a Configuration,
+    /// The bucket leased licences are read from, when the group has licences.
+    pub licence_bucket: Option<&'a str>,
+    /// The template and the admin password, read once per invocation.
+    pub inputs: &'a Inputs,
+    pub instance: &'a str,
+    /// The primary the instance is configured for (itself when it is the primary).
+    pub primary: &'a str,
+    /// The licence leased to the instance, if any.
+    pub licence: Option<&'a str>,
+    pub boot: Boot,
+}
+
+/// Renders the configuration for `push.instance` and has the configure function push it.
+pub async fn configure(clients: &Clients, push: &Push<'_>) -> Result<PushReport, HandlerError> {
+    let Push { configuration: c, licence_bucket, inputs, instance, primary, licence, boot } = *push;
     let found = addresses(clients, &[instance, primary]).await?;
     let own = found.get(instance).cloned().unwrap_or_default();
     let address = api_address(c, instance, Some(&own))?;
@@ -147,8 +155,8 @@ pub async fn configure(
     // A template that does not render will not render on a retry either.
     let configuration =
         render::render(&inputs.source, &context).map_err(|e| HandlerError::Appliance(e.to_string()))?;
-    let licence = match (licence, &config.licence_bucket) {
-        (Some(name), Some(bucket)) => Some(licence_content(clients, bucket, name).await?),
+    let licence = match (licence, licence_bucket) {
+        (Some(name), Some(bucket)) => Some(licences::content(clients, bucket, name).await?),
         _ => None,
     };
     let request = PushRequest {
@@ -162,28 +170,6 @@ pub async fn configure(
         wait_for_boot: boot == Boot::Launching,
     };
     invoke(clients, &c.function, &request).await
-}
-
-/// Reads a leased licence: a file's bytes, or a token of a token list (`<key>#<position>`).
-async fn licence_content(clients: &Clients, bucket: &str, name: &str) -> Result<Licence, HandlerError> {
-    use base64::Engine as _;
-    if let Some((key, position)) = name.rsplit_once('#')
-        && let Ok(position) = position.parse::<usize>()
-    {
-        let tokens = lifecycle::token_list(clients, bucket, key).await?;
-        let token = tokens.get(position).ok_or_else(|| {
-            HandlerError::CorruptState(format!(
-                "licence '{name}' is leased but s3://{bucket}/{key} holds only {} tokens",
-                tokens.len()
-            ))
-        })?;
-        return Ok(Licence::Token { name: name.to_owned(), content: token.clone() });
-    }
-    let bytes = lifecycle::object(clients, bucket, name).await?;
-    Ok(Licence::File {
-        name: name.to_owned(),
-        content: base64::engine::general_purpose::STANDARD.encode(bytes),
-    })
 }
 
 /// Invokes the configure function and waits for its answer.

@@ -2,8 +2,6 @@
 //! instances wait in `Pending:Wait` for launch actions (the project's moto plugin), lifecycle events
 //! as EventBridge delivers them, and every AWS call checked against the synthesized IAM policy.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::types::Filter;
@@ -12,7 +10,8 @@ use runtime::appliance_asg::interfaces::{InterfaceSpec, PublicIp};
 use runtime::appliance_asg::network::INSTANCE_TAG;
 use runtime::appliance_asg::{self, Clients, Config, Configuration, state};
 use serde_json::json;
-use support::Recorder;
+
+use crate::support::{self, Recorder, iam, world};
 
 const ZONES: [&str; 2] = ["us-east-1a", "us-east-1b"];
 
@@ -35,34 +34,11 @@ async fn recorded() -> (Clients, Recorder) {
     recorded_with_lambda(None).await
 }
 
-/// Clients whose Lambda client, if `lambda` is given, talks to that endpoint (the emulator cannot run
-/// functions).
+/// Clients whose operations are recorded; the Lambda client, if `lambda` is given, talks to that
+/// endpoint (the emulator cannot run functions).
 async fn recorded_with_lambda(lambda: Option<&str>) -> (Clients, Recorder) {
-    let conf = support::sdk_config().await;
-    let (core, rec) = support::recorded_clients().await;
-    let clients = Clients {
-        core,
-        autoscaling: aws_sdk_autoscaling::Client::from_conf(
-            aws_sdk_autoscaling::config::Builder::from(&conf).interceptor(rec.clone()).build(),
-        ),
-        s3: aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).interceptor(rec.clone()).build(),
-        ),
-        lambda: {
-            let mut b = aws_sdk_lambda::config::Builder::from(&conf).interceptor(rec.clone());
-            if let Some(url) = lambda {
-                b = b.endpoint_url(url);
-            }
-            aws_sdk_lambda::Client::from_conf(b.build())
-        },
-        secretsmanager: aws_sdk_secretsmanager::Client::from_conf(
-            aws_sdk_secretsmanager::config::Builder::from(&conf).interceptor(rec.clone()).build(),
-        ),
-        ssm: aws_sdk_ssm::Client::from_conf(
-            aws_sdk_ssm::config::Builder::from(&conf).interceptor(rec.clone()).build(),
-        ),
-    };
-    (clients, rec)
+    let rec = Recorder::default();
+    (support::appliance_clients(&support::sdk_config().await, &rec, lambda), rec)
 }
 
 /// A VPC with subnets per device index and zone, a state table, a licence bucket with `licences`
@@ -75,123 +51,24 @@ async fn world_with_lambda(licences: usize, public_ip: PublicIp, lambda: Option<
     let (clients, recorder) = recorded_with_lambda(lambda).await;
     let ec2 = &clients.core.ec2;
     let name = support::unique("fw");
-    let vpc = ec2.create_vpc().cidr_block("10.70.0.0/16").send().await.expect("vpc");
-    let vpc = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id").to_owned();
-    let mut subnets: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
-    for d in 0..3u32 {
-        for (z, zone) in ZONES.iter().enumerate() {
-            let cidr = format!("10.70.{}.0/24", d * 10 + u32::try_from(z).expect("small"));
-            let s = ec2
-                .create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(cidr)
-                .availability_zone(*zone)
-                .send()
-                .await
-                .expect("subnet");
-            subnets
-                .entry(d)
-                .or_default()
-                .insert((*zone).to_owned(), s.subnet().and_then(|s| s.subnet_id()).expect("id").to_owned());
-        }
-    }
-    let group = ec2
-        .create_security_group()
-        .group_name(&name)
-        .description("data")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("sg");
-    let group = group.group_id().expect("group id").to_owned();
-
+    let (vpc, subnets) = world::vpc_with_subnets(ec2, 70, 0..3, &ZONES).await.expect("vpc");
+    let group = world::security_group(ec2, &vpc, &name, "data").await.expect("sg");
     let table = name.clone();
-    {
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-        };
-        clients
-            .core
-            .dynamodb
-            .create_table()
-            .table_name(&table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name(state::KEY)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .expect("attr"),
-            )
-            .key_schema(
-                KeySchemaElement::builder()
-                    .attribute_name(state::KEY)
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .expect("key"),
-            )
-            .send()
-            .await
-            .expect("table");
-    }
+    world::state_table(&clients.core.dynamodb, &table, state::KEY).await.expect("table");
     let bucket = name.to_lowercase();
-    clients.s3.create_bucket().bucket(&bucket).send().await.expect("bucket");
-    for i in 0..licences {
-        clients
-            .s3
-            .put_object()
-            .bucket(&bucket)
-            .key(format!("fgt-{i}.lic"))
-            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"licence"))
-            .send()
-            .await
-            .expect("licence");
-    }
-
-    let image = ec2.describe_images().send().await.expect("images");
-    let image = image.images().first().and_then(|i| i.image_id()).expect("an image").to_owned();
-    let lt = ec2
-        .create_launch_template()
-        .launch_template_name(&name)
-        .launch_template_data(
-            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
-                .image_id(image)
-                .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("launch template");
-    let lt_id = lt.launch_template().and_then(|l| l.launch_template_id()).expect("lt id").to_owned();
-    let asg = &clients.autoscaling;
-    asg.create_auto_scaling_group()
-        .auto_scaling_group_name(&name)
-        .launch_template(
-            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
-                .launch_template_id(lt_id)
-                .build(),
-        )
-        .min_size(0)
-        .max_size(20)
-        .desired_capacity(0)
-        .vpc_zone_identifier(subnets[&0].values().cloned().collect::<Vec<_>>().join(","))
-        .send()
-        .await
-        .expect("group");
-    for (hook, transition, result) in [
-        ("launch", "autoscaling:EC2_INSTANCE_LAUNCHING", "ABANDON"),
-        ("terminate", "autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE"),
-    ] {
-        asg.put_lifecycle_hook()
-            .auto_scaling_group_name(&name)
-            .lifecycle_hook_name(hook)
-            .lifecycle_transition(transition)
-            .default_result(result)
-            .heartbeat_timeout(900)
-            .send()
-            .await
-            .expect("hook");
-    }
+    world::licence_bucket(&clients.s3, &bucket, licences).await.expect("licences");
+    let asg = world::Group {
+        name: &name,
+        instance_type: aws_sdk_ec2::types::InstanceType::T3Micro,
+        subnets: subnets[&0].values().cloned().collect(),
+        max_size: 20,
+        hooks: &[
+            ("launch", "autoscaling:EC2_INSTANCE_LAUNCHING", "ABANDON"),
+            ("terminate", "autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE"),
+        ],
+        heartbeat_timeout: 900,
+    };
+    world::auto_scaling_group(ec2, &clients.autoscaling, &asg).await.expect("group");
     let spec = |d: u32, public_ip: PublicIp, sdc: bool| InterfaceSpec {
         device_index: d,
         subnets: subnets[&d].clone(),
@@ -210,34 +87,10 @@ async fn world_with_lambda(licences: usize, public_ip: PublicIp, lambda: Option<
     };
     // The deployed rule sends lifecycle actions to the function; here they go to a queue the test reads.
     let conf = support::sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&conf);
-    let queue = sqs.create_queue().queue_name(&config.asg_name).send().await.expect("queue");
-    let queue = queue.queue_url().expect("url").to_owned();
-    let attrs = sqs
-        .get_queue_attributes()
-        .queue_url(&queue)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("attributes");
-    let queue_arn = attrs
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-        .expect("arn")
-        .clone();
-    let events = aws_sdk_eventbridge::Client::new(&conf);
-    let pattern = json!({"source": ["aws.autoscaling"], "detail-type": ["EC2 Instance-launch Lifecycle Action"],
-        "detail": {"AutoScalingGroupName": [config.asg_name]}});
-    events.put_rule().name(&config.asg_name).event_pattern(pattern.to_string()).send().await.expect("rule");
-    events
-        .put_targets()
-        .rule(&config.asg_name)
-        .targets(
-            aws_sdk_eventbridge::types::Target::builder().id("queue").arn(queue_arn).build().expect("target"),
-        )
-        .send()
-        .await
-        .expect("targets");
+    let (sqs, queue) =
+        world::lifecycle_queue(&conf, &config.asg_name, &["EC2 Instance-launch Lifecycle Action"])
+            .await
+            .expect("queue");
     recorder.clear();
     let test_autoscaling = aws_sdk_autoscaling::Client::new(&conf);
     World {
@@ -493,7 +346,7 @@ async fn token_lists_join_the_licence_pool() {
         .send()
         .await
         .expect("broken list");
-    let pool = appliance_asg::lifecycle::licence_pool(&w.clients, &bucket).await.expect_err("broken");
+    let pool = appliance_asg::licences::pool(&w.clients, &bucket).await.expect_err("broken");
     assert_eq!(pool.error_type(), "CorruptState", "{pool}");
 }
 
@@ -552,29 +405,9 @@ async fn a_malformed_event_makes_no_aws_call() {
     assert_eq!(w.recorder.actions(), Vec::<String>::new());
 }
 
-/// The IAM action of a recorded operation (IAM names a few differently).
-fn iam_action(operation: String) -> String {
-    match operation.as_str() {
-        "s3:ListObjectsV2" => "s3:ListBucket".to_owned(),
-        "lambda:Invoke" => "lambda:InvokeFunction".to_owned(),
-        _ => operation,
-    }
-}
-
 /// IAM actions of the synthesized LifecycleRole.
 fn allowed_actions() -> BTreeSet<String> {
-    use synth::cfn::resources::iam::Effect;
-    use synth::cfn::{LogicalId, ResourceProps};
-    let source = include_str!("../../blueprints/appliance-asg.yaml");
-    let artifact = synth::synthesize("blueprints/appliance-asg.yaml", source, None).expect("synth");
-    let role = &artifact.template.resources[&LogicalId::new("LifecycleRole").expect("id")];
-    let ResourceProps::Role(role) = &role.props else { panic!("LifecycleRole is not a role") };
-    role.policies
-        .iter()
-        .flat_map(|p| p.policy_document.statement.iter())
-        .filter(|s| s.effect == Effect::Allow)
-        .flat_map(|s| s.action.iter().cloned())
-        .collect()
+    iam::allowed_actions("blueprints/appliance-asg.yaml", None, "LifecycleRole")
 }
 
 #[tokio::test]
@@ -586,7 +419,7 @@ async fn every_call_is_allowed_by_the_synthesized_policy() {
     w.terminate(&instances[0]).await.expect("terminate");
     w.handle(json!({"detail-type": "Scheduled Event", "detail": {}})).await.expect("sweep");
     // IAM names an operation's permission differently in a few places.
-    let recorded: BTreeSet<String> = w.recorder.actions().into_iter().map(iam_action).collect();
+    let recorded: BTreeSet<String> = iam::iam_actions(&w.recorder.actions());
     for op in [
         "ec2:CreateNetworkInterface",
         "ec2:AllocateAddress",
@@ -596,9 +429,7 @@ async fn every_call_is_allowed_by_the_synthesized_policy() {
     ] {
         assert!(recorded.contains(op), "{op} not exercised: {recorded:?}");
     }
-    let allowed = allowed_actions();
-    let denied: Vec<&String> = recorded.iter().filter(|a| !allowed.contains(*a)).collect();
-    assert!(denied.is_empty(), "the synthesized policy does not allow {denied:?} (allowed: {allowed:?})");
+    iam::assert_allowed(&w.recorder.actions(), &allowed_actions());
 }
 
 const TEMPLATE: &str = "\
@@ -766,13 +597,11 @@ async fn configuring_calls_are_allowed_by_the_synthesized_policy() {
         w.launch(i).await.expect("launch");
     }
     w.terminate(&instances[0]).await.expect("terminate");
-    let recorded: BTreeSet<String> = w.recorder.actions().into_iter().map(iam_action).collect();
+    let recorded: BTreeSet<String> = iam::iam_actions(&w.recorder.actions());
     for op in ["lambda:InvokeFunction", "secretsmanager:GetSecretValue", "ssm:GetParameter", "s3:GetObject"] {
         assert!(recorded.contains(op), "{op} not exercised: {recorded:?}");
     }
-    let allowed = allowed_actions();
-    let denied: Vec<&String> = recorded.iter().filter(|a| !allowed.contains(*a)).collect();
-    assert!(denied.is_empty(), "the synthesized policy does not allow {denied:?} (allowed: {allowed:?})");
+    iam::assert_allowed(&w.recorder.actions(), &allowed_actions());
 }
 
 #[tokio::test]
@@ -799,10 +628,7 @@ async fn an_instance_in_service_without_being_made_whole_is_replaced() {
         .expect("describe");
     let health = out.auto_scaling_instances()[0].health_status().unwrap_or_default();
     assert!(health.eq_ignore_ascii_case("unhealthy"), "{health}");
-    let allowed = allowed_actions();
-    for action in w.recorder.actions().into_iter().map(iam_action) {
-        assert!(allowed.contains(&action), "the synthesized policy does not allow {action}");
-    }
+    iam::assert_allowed(&w.recorder.actions(), &allowed_actions());
 }
 
 #[tokio::test]

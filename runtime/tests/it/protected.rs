@@ -52,7 +52,7 @@ fn with_method(json: &str, method: &str) -> String {
 
 #[tokio::test]
 async fn single_value_request_gets_single_value_headers_and_an_echo() {
-    let res = run(include_str!("fixtures/alb-single-value.json")).await.expect("ok");
+    let res = run(include_str!("../fixtures/alb-single-value.json")).await.expect("ok");
     // The body is compact JSON in the field order of the echo.
     expect![[r#"{"target":"hello","method":"GET","path":"/hello/world","query":{"lang":["en"]},"body_bytes":0,"request_id":"8f5ad3c1-4f64-4b1e-9d2a-0c6e1f7b2a10"}"#]]
     .assert_eq(match &res.body {
@@ -88,7 +88,7 @@ async fn single_value_request_gets_single_value_headers_and_an_echo() {
 
 #[tokio::test]
 async fn multi_value_request_gets_multi_value_headers_and_decoded_body_length() {
-    let res = run(include_str!("fixtures/alb-multi-value.json")).await.expect("ok");
+    let res = run(include_str!("../fixtures/alb-multi-value.json")).await.expect("ok");
     assert!(res.headers.is_empty(), "ALB ignores single-value headers in multi-value mode");
     check(
         &res,
@@ -122,7 +122,7 @@ async fn multi_value_request_gets_multi_value_headers_and_decoded_body_length() 
 
 #[tokio::test]
 async fn base64_body_is_reported_by_decoded_length_and_query_stays_encoded() {
-    let res = run(include_str!("fixtures/alb-single-value-base64.json")).await.expect("ok");
+    let res = run(include_str!("../fixtures/alb-single-value-base64.json")).await.expect("ok");
     assert_eq!(res.status_code, 200);
     assert_eq!(res.headers.get("content-type").map(|v| v.as_bytes()), Some(&b"application/json"[..]));
     assert!(res.multi_value_headers.is_empty());
@@ -135,7 +135,8 @@ async fn base64_body_is_reported_by_decoded_length_and_query_stays_encoded() {
 
 #[tokio::test]
 async fn unknown_methods_are_echoed() {
-    let res = run(&with_method(include_str!("fixtures/alb-single-value.json"), "PURGE")).await.expect("ok");
+    let res =
+        run(&with_method(include_str!("../fixtures/alb-single-value.json"), "PURGE")).await.expect("ok");
     assert_eq!(res.status_code, 200);
     let Some(Body::Text(body)) = &res.body else { panic!("expected a text body, got {:?}", res.body) };
     let echo: serde_json::Value = serde_json::from_str(body).expect("json body");
@@ -145,7 +146,7 @@ async fn unknown_methods_are_echoed() {
 #[tokio::test]
 async fn invalid_base64_body_is_a_non_retryable_error() {
     let mut json: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/alb-multi-value.json")).expect("fixture");
+        serde_json::from_str(include_str!("../fixtures/alb-multi-value.json")).expect("fixture");
     json["body"] = "%%%".into();
     let err = run(&json.to_string()).await.expect_err("bad body");
     let d = Diagnostic::from(err);

@@ -1,34 +1,14 @@
 //! The appliance cluster state against the emulator's DynamoDB: concurrency and redelivery.
 
-mod support;
-
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use runtime::Clients;
 use runtime::appliance_asg::state::{self, KEY, Role};
+
+use crate::support::{self, world};
 
 async fn table() -> (Clients, String) {
     let clients = Clients::from_conf(&support::sdk_config().await);
     let table = support::unique("appliance");
-    clients
-        .dynamodb
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(KEY)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attr"),
-        )
-        .key_schema(
-            KeySchemaElement::builder().attribute_name(KEY).key_type(KeyType::Hash).build().expect("key"),
-        )
-        .send()
-        .await
-        .expect("create table");
+    world::state_table(&clients.dynamodb, &table, KEY).await.expect("create table");
     (clients, table)
 }
 

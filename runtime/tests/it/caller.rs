@@ -107,7 +107,7 @@ fn show(report: &Report, base_url: &str) -> String {
 #[tokio::test]
 async fn direct_invocation_calls_the_requested_path_and_reports() {
     let server = Server::start(Behaviour::Status(200)).await;
-    let report = handle(&caller(&server.url, 2000), event(include_str!("fixtures/caller-direct.json")))
+    let report = handle(&caller(&server.url, 2000), event(include_str!("../fixtures/caller-direct.json")))
         .await
         .expect("ok");
     expect![[r#"{"url":"{base}/orders/7","method":"GET","status":200,"latency_ms":0,"body_bytes":11}"#]]
@@ -121,7 +121,7 @@ async fn direct_invocation_calls_the_requested_path_and_reports() {
 #[tokio::test]
 async fn method_is_case_insensitive_and_the_query_is_kept() {
     let server = Server::start(Behaviour::Status(201)).await;
-    let report = handle(&caller(&server.url, 2000), event(include_str!("fixtures/caller-post.json")))
+    let report = handle(&caller(&server.url, 2000), event(include_str!("../fixtures/caller-post.json")))
         .await
         .expect("ok");
     expect![[
@@ -134,7 +134,7 @@ async fn method_is_case_insensitive_and_the_query_is_kept() {
 #[tokio::test]
 async fn scheduled_event_uses_the_default_path() {
     let server = Server::start(Behaviour::Status(204)).await;
-    let report = handle(&caller(&server.url, 2000), event(include_str!("fixtures/caller-schedule.json")))
+    let report = handle(&caller(&server.url, 2000), event(include_str!("../fixtures/caller-schedule.json")))
         .await
         .expect("ok");
     assert_eq!((report.status, report.method.as_str()), (204, "GET"));
@@ -163,7 +163,7 @@ async fn server_error_fails_the_invocation_as_bad_status() {
 #[tokio::test]
 async fn client_error_fails_the_invocation_as_bad_status() {
     let server = Server::start(Behaviour::Status(404)).await;
-    let err = handle(&caller(&server.url, 2000), event(include_str!("fixtures/caller-direct.json")))
+    let err = handle(&caller(&server.url, 2000), event(include_str!("../fixtures/caller-direct.json")))
         .await
         .expect_err("404 fails");
     assert_eq!(Diagnostic::from(err).error_type, "BadStatus");
@@ -202,7 +202,8 @@ async fn slow_load_balancer_times_out_as_unreachable() {
 async fn bad_path_is_rejected_before_any_request() {
     let server = Server::start(Behaviour::Status(200)).await;
     let c = caller(&server.url, 2000);
-    let err = handle(&c, event(include_str!("fixtures/caller-bad-path.json"))).await.expect_err("bad path");
+    let err =
+        handle(&c, event(include_str!("../fixtures/caller-bad-path.json"))).await.expect_err("bad path");
     let d = Diagnostic::from(err);
     assert_eq!(d.error_type, "NonRetryable");
     expect![
@@ -217,7 +218,7 @@ async fn bad_path_is_rejected_before_any_request() {
 #[tokio::test]
 async fn bad_method_is_rejected_before_any_request() {
     let server = Server::start(Behaviour::Status(200)).await;
-    let err = handle(&caller(&server.url, 2000), event(include_str!("fixtures/caller-bad-method.json")))
+    let err = handle(&caller(&server.url, 2000), event(include_str!("../fixtures/caller-bad-method.json")))
         .await
         .expect_err("bad method");
     let d = Diagnostic::from(err);
@@ -230,7 +231,7 @@ async fn bad_method_is_rejected_before_any_request() {
 #[test]
 fn events_ignore_unknown_fields_but_not_wrong_types() {
     let schedule: CallerEvent =
-        serde_json::from_str(include_str!("fixtures/caller-schedule.json")).expect("schedule parses");
+        serde_json::from_str(include_str!("../fixtures/caller-schedule.json")).expect("schedule parses");
     assert_eq!((schedule.path, schedule.method), (None, None));
     assert!(serde_json::from_str::<CallerEvent>(r#"{"path": 7}"#).is_err());
 }
@@ -281,10 +282,11 @@ async fn https_certificates_are_verified() {
     use tokio_rustls::rustls::{ServerConfig, crypto};
 
     // A self-signed certificate valid for the server's address: only its issuer is untrusted.
-    let certs = CertificateDer::pem_slice_iter(include_bytes!("fixtures/tls/untrusted-cert.pem"))
+    let certs = CertificateDer::pem_slice_iter(include_bytes!("../fixtures/tls/untrusted-cert.pem"))
         .collect::<Result<Vec<_>, _>>()
         .expect("certificate");
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/tls/untrusted-key.pem")).expect("key");
+    let key =
+        PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/tls/untrusted-key.pem")).expect("key");
     let config = ServerConfig::builder_with_provider(Arc::new(crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .expect("protocol versions")

@@ -1,12 +1,11 @@
 //! The configure function against a local appliance HTTPS API: first-boot password change, licence
 //! and configuration upload, redelivery, certificate pinning, boot waits and refusals.
 
-mod support;
-
 use std::time::Duration;
 
 use runtime::appliance_asg::configure::{self, Licence, PushRequest};
-use support::appliance::{appliance, configure_config, pins};
+
+use crate::support::appliance::{appliance, configure_config, pins};
 
 const INSTANCE: &str = "i-0123456789abcdef0";
 
@@ -69,7 +68,7 @@ async fn an_unpinned_certificate_is_refused_before_any_credential_is_sent() {
     let err = configure::push(&config, &request()).await.expect_err("wrong pin");
     assert_eq!(err.error_type(), "ApplianceNotConfigured");
     let message = err.to_string();
-    let seen = support::appliance::pin_text();
+    let seen = crate::support::appliance::pin_text();
     assert!(message.contains(&format!("certificate sha256 fingerprint {seen} is not pinned")), "{message}");
     assert!(state.lock().expect("lock").requests.is_empty(), "nothing reached the appliance");
 

@@ -1,8 +1,6 @@
 //! An appliance instance's interfaces and addresses against the emulator's EC2: launch, redelivery,
 //! compensation, terminate.
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::Filter;
@@ -10,47 +8,24 @@ use runtime::Clients;
 use runtime::appliance_asg::interfaces::{self, InterfaceSpec, PublicIp};
 use runtime::appliance_asg::network::{self, INSTANCE_TAG};
 
+use crate::support::{self, world::Subnets};
+
 struct World {
     clients: Clients,
     instance: String,
     /// Zone -> subnet, per device index.
-    subnets: BTreeMap<u32, BTreeMap<String, String>>,
+    subnets: Subnets,
     group: String,
 }
 
 async fn world() -> World {
     let clients = Clients::from_conf(&support::sdk_config().await);
     let ec2 = &clients.ec2;
-    let vpc = ec2.create_vpc().cidr_block("10.60.0.0/16").send().await.expect("vpc");
-    let vpc = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id").to_owned();
-    let mut subnets: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
-    for d in 0..3u32 {
-        for (z, zone) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
-            let s = ec2
-                .create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(format!("10.60.{}.0/24", d * 10 + u32::try_from(z).expect("small")))
-                .availability_zone(*zone)
-                .send()
-                .await
-                .expect("subnet");
-            subnets
-                .entry(d)
-                .or_default()
-                .insert((*zone).to_owned(), s.subnet().and_then(|s| s.subnet_id()).expect("id").to_owned());
-        }
-    }
-    let group = ec2
-        .create_security_group()
-        .group_name(support::unique("appliance"))
-        .description("data")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("sg");
-    let group = group.group_id().expect("group id").to_owned();
-    let image = ec2.describe_images().send().await.expect("images");
-    let image = image.images().first().and_then(|i| i.image_id()).expect("an image").to_owned();
+    let (vpc, subnets) =
+        support::world::vpc_with_subnets(ec2, 60, 0..3, &["us-east-1a", "us-east-1b"]).await.expect("vpc");
+    let group =
+        support::world::security_group(ec2, &vpc, &support::unique("appliance"), "data").await.expect("sg");
+    let image = support::world::image(ec2).await.expect("an image");
     let run = ec2
         .run_instances()
         .image_id(image)

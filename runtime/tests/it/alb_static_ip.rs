@@ -1,22 +1,18 @@
 //! The static-IP sync function end to end against the emulator, with a DNS server on loopback
 //! standing in for the ALB zone's authoritative name servers.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetDescription, TargetTypeEnum};
 use lambda_runtime::{Context, LambdaEvent};
 use runtime::Clients;
 use runtime::alb_static_ip::{self, Config, Discovery, Group, dns};
-use support::{recorded_clients, unique};
 use tokio::net::UdpSocket;
+
+use crate::support::{self, iam, recorded_clients, unique, world};
 
 const ALB_ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188";
@@ -100,26 +96,7 @@ async fn fixture_for(alb_arn: &str, discovery: Discovery) -> Fixture {
         .expect("target group");
     let tg_arn = tg.target_groups()[0].target_group_arn().expect("arn").to_owned();
     let table = unique("state");
-    clients
-        .dynamodb
-        .create_table()
-        .table_name(&table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attr"),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
-                .key_type(KeyType::Hash)
-                .build()
-                .expect("key"),
-        )
-        .send()
+    world::state_table(&clients.dynamodb, &table, contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
         .await
         .expect("table");
     recorder.clear();
@@ -312,25 +289,7 @@ async fn a_concurrent_state_write_makes_the_run_fail_and_retry_cleanly() {
 
 /// The IAM actions the synthesized role of the sync function allows, for one environment.
 fn allowed_actions(env: Option<&str>) -> BTreeSet<String> {
-    use synth::cfn::resources::iam::Effect;
-    use synth::cfn::{LogicalId, ResourceProps};
-    let source = include_str!("../../blueprints/alb-static-ip.yaml");
-    let artifact = synth::synthesize("blueprints/alb-static-ip.yaml", source, env).expect("synth");
-    let role = &artifact.template.resources[&LogicalId::new("SyncRole").expect("id")];
-    let ResourceProps::Role(role) = &role.props else { panic!("SyncRole is not a role") };
-    role.policies
-        .iter()
-        .flat_map(|p| p.policy_document.statement.iter())
-        .filter(|s| s.effect == Effect::Allow)
-        .flat_map(|s| s.action.iter().cloned())
-        .collect()
-}
-
-#[track_caller]
-fn assert_allowed(recorded: &[String], allowed: &BTreeSet<String>) {
-    assert!(!recorded.is_empty());
-    let denied: BTreeSet<&String> = recorded.iter().filter(|a| !allowed.contains(*a)).collect();
-    assert!(denied.is_empty(), "the synthesized policy does not allow {denied:?} (allowed: {allowed:?})");
+    iam::allowed_actions("blueprints/alb-static-ip.yaml", env, "SyncRole")
 }
 
 #[tokio::test]
@@ -346,7 +305,7 @@ async fn every_call_in_dns_mode_is_allowed_by_the_synthesized_policy() {
     for op in ["RegisterTargets", "DeregisterTargets", "DescribeTargetHealth", "GetItem", "PutItem"] {
         assert!(recorded.iter().any(|a| a.ends_with(op)), "{op} not exercised: {recorded:?}");
     }
-    assert_allowed(&recorded, &allowed_actions(Some("dns")));
+    iam::assert_allowed(&recorded, &allowed_actions(Some("dns")));
 }
 
 #[tokio::test]
@@ -358,7 +317,7 @@ async fn every_call_in_network_interface_mode_is_allowed_by_the_synthesized_poli
     run(&f).await.expect("run");
     let recorded = f.recorder.actions();
     assert!(recorded.iter().any(|a| a == "ec2:DescribeNetworkInterfaces"), "{recorded:?}");
-    assert_allowed(&recorded, &allowed_actions(None));
+    iam::assert_allowed(&recorded, &allowed_actions(None));
     // And DNS mode's policy does not grant what only ENI mode needs.
     assert!(!allowed_actions(Some("dns")).contains("ec2:DescribeNetworkInterfaces"));
 }
