@@ -9,6 +9,7 @@
 mod support;
 
 mod alb_static_ip;
+mod alb_static_ip_faults;
 mod appliance_configure;
 mod appliance_lifecycle;
 mod appliance_network;

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod appliance;
+pub(crate) mod faults;
 pub(crate) mod iam;
 pub(crate) mod world;
 
@@ -69,12 +70,22 @@ fn emulator() -> &'static Emulator {
     })
 }
 
+/// The emulator's endpoint (`http://host:port`).
+pub(crate) fn endpoint() -> &'static str {
+    &emulator().endpoint
+}
+
 /// The SDK configuration for the emulator, with the runtime's own HTTP client.
 pub(crate) async fn sdk_config() -> SdkConfig {
+    sdk_config_in("us-east-1").await
+}
+
+/// [`sdk_config`] in another region: tests that inject faults work in a region of their own.
+pub(crate) async fn sdk_config_in(region: &'static str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(runtime::clients::http_client())
         .endpoint_url(&emulator().endpoint)
-        .region(Region::new("us-east-1"))
+        .region(Region::new(region))
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
         .load()
         .await
