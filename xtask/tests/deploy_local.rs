@@ -184,7 +184,7 @@ async fn private_lambda_fails_clearly_then_deploys_invokes_and_destroys() {
     // The next deploy replaces the rolled-back stack.
     let deployed = ok(&["deploy", "private-lambda", "--yes"]);
     assert!(deployed.stderr.contains("is ROLLBACK_COMPLETE"), "{deployed:?}");
-    assert!(deployed.stdout.contains("57 to add"), "{deployed:?}");
+    assert!(deployed.stdout.contains("59 to add"), "{deployed:?}");
     assert!(deployed.stdout.contains("IAM and security-group changes:"), "{deployed:?}");
     assert!(deployed.stderr.contains("target: local"), "the default target is announced: {deployed:?}");
     assert_eq!(stack_status("private-lambda").await.as_deref(), Some("CREATE_COMPLETE"));
