@@ -1,50 +1,20 @@
 //! The deploy flow as users run it: the `xtask` binary against the local target (the emulator that
-//! `cargo xtask ci` starts, through `XTASK_LOCAL_ENDPOINT`), from deploy to destroy.
+//! `cargo xtask ci` starts, through `AWS_ENDPOINT_URL`), from deploy to destroy.
 //!
 //! Each test owns one stack and runs its steps in order; the two tests share the emulator and the
 //! asset bucket, as two users' stacks would.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Command, Stdio};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
-struct Emulator {
-    endpoint: String,
-    _child: Option<Child>,
-}
+#[path = "../../tools/emulator/launcher.rs"]
+mod launcher;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
-}
+use launcher::root;
 
-/// The emulator of `cargo xtask ci` (AWS_ENDPOINT_URL), or one of this test binary's own.
-fn emulator() -> &'static Emulator {
-    static EMU: OnceLock<Emulator> = OnceLock::new();
-    EMU.get_or_init(|| {
-        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
-            return Emulator { endpoint, _child: None };
-        }
-        let venv = std::env::var_os("XTASK_VENV").map_or_else(|| root().join(".venv"), PathBuf::from);
-        let python = venv.join("bin/python");
-        assert!(python.exists(), "the emulator is not installed: run `cargo xtask ci` once");
-        let mut child = Command::new(python)
-            .arg(root().join("tools/emulator/server.py"))
-            .args(["--port", "0"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the emulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let line =
-            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.starts_with("EMULATOR_READY "));
-        let endpoint =
-            line.expect("the emulator became ready").trim_start_matches("EMULATOR_READY ").to_owned();
-        Emulator { endpoint, _child: Some(child) }
-    })
+fn emulator() -> &'static launcher::Emulator {
+    launcher::shared()
 }
 
 struct Run {
@@ -64,9 +34,8 @@ fn xtask(args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .current_dir(root())
-        .env("XTASK_LOCAL_ENDPOINT", &emulator().endpoint)
-        // What a user's shell would not have: the emulator settings of `cargo xtask ci`.
-        .env_remove("AWS_ENDPOINT_URL")
+        // The local target uses the emulator AWS_ENDPOINT_URL names, as a user's shell could set it.
+        .env("AWS_ENDPOINT_URL", &emulator().endpoint)
         .stdin(Stdio::null())
         .output()
         .expect("run xtask");

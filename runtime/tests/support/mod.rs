@@ -16,13 +16,12 @@
 pub(crate) mod appliance;
 pub(crate) mod faults;
 pub(crate) mod iam;
+#[path = "../../../tools/emulator/launcher.rs"]
+mod launcher;
 pub(crate) mod world;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
@@ -36,43 +35,9 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use runtime::Clients;
 
-struct Emulator {
-    endpoint: String,
-    _child: Option<Child>,
-}
-
-fn emulator() -> &'static Emulator {
-    static EMU: OnceLock<Emulator> = OnceLock::new();
-    EMU.get_or_init(|| {
-        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
-            return Emulator { endpoint, _child: None };
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-        let python = root.join(".venv/bin/python");
-        assert!(
-            python.exists(),
-            "the emulator is not installed: run `cargo xtask ci` (or `cargo xtask emulator`) once"
-        );
-        let mut child = Command::new(python)
-            .arg(root.join("tools/emulator/server.py"))
-            .args(["--port", "0"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the emulator");
-        let stdout = child.stdout.take().expect("stdout");
-        let line =
-            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.starts_with("EMULATOR_READY "));
-        let endpoint =
-            line.expect("the emulator became ready").trim_start_matches("EMULATOR_READY ").to_owned();
-        Emulator { endpoint, _child: Some(child) }
-    })
-}
-
 /// The emulator's endpoint (`http://host:port`).
 pub(crate) fn endpoint() -> &'static str {
-    &emulator().endpoint
+    &launcher::shared().endpoint
 }
 
 /// The SDK configuration for the emulator, with the runtime's own HTTP client.
@@ -84,7 +49,7 @@ pub(crate) async fn sdk_config() -> SdkConfig {
 pub(crate) async fn sdk_config_in(region: &'static str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(runtime::clients::http_client())
-        .endpoint_url(&emulator().endpoint)
+        .endpoint_url(endpoint())
         .region(Region::new(region))
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
         .load()

@@ -5,7 +5,8 @@
 //! the first command starts `tools/emulator/server.py --ignore-stdin` in its own process group (Ctrl-C
 //! on a command does not take it down), records its endpoint and pid in `target/xtask/emulator.json`,
 //! and later commands reuse it while it answers. `cargo xtask emulator --stop` ends it.
-//! `XTASK_LOCAL_ENDPOINT` points the local target at an emulator someone else runs (CI, tests).
+//! `AWS_ENDPOINT_URL` (the standard variable, also what the tests and `cargo xtask ci` use) points the
+//! local target at an emulator someone else runs instead.
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
@@ -21,8 +22,9 @@ use synth::external::External;
 
 use super::session::{LOCAL_REGION, Session, sdk};
 
-/// Use this emulator instead of starting one.
-pub(crate) const ENDPOINT_OVERRIDE: &str = "XTASK_LOCAL_ENDPOINT";
+/// Use this emulator instead of starting one: the one endpoint variable of the project (the SDKs
+/// honour it too, so every client of the local session goes there anyway).
+pub(crate) const ENDPOINT_OVERRIDE: &str = "AWS_ENDPOINT_URL";
 const STATE_FILE: &str = "target/xtask/emulator.json";
 const LOG_FILE: &str = "target/xtask/emulator.log";
 const START_TIMEOUT: Duration = Duration::from_secs(120);
