@@ -163,8 +163,8 @@ fn sync_function(
 
     let target_groups = sync::TargetGroup::format_with(
         groups.iter().map(|(arn, port)| sync::TargetGroup { arn: arn.clone(), port: *port }),
-        |text| Expr::str(text),
-        |delimiter, parts| Expr::join(delimiter, parts),
+        Expr::str,
+        Expr::join,
     );
     let dns_servers = sync::DnsServers::Listed(settings.dns_servers.clone()).format();
     let discovery = match settings.discovery {
