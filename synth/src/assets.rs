@@ -5,10 +5,13 @@
 //! freshly synthesized template and from the template of a deployed stack (`cargo xtask invoke` and
 //! `deploy --hotswap` work from what is deployed, not from the blueprint on disk).
 
-use serde_json::Value;
+//! The metadata's shape is `contract::assets::AssetMetadata`: synth writes it here and reads it back
+//! here, for `cargo xtask`.
 
-/// Resource metadata key holding a function's asset description.
-pub const METADATA_KEY: &str = "iac:asset";
+use contract::assets::AssetMetadata;
+pub use contract::assets::METADATA_KEY;
+use serde::Deserialize;
+use serde_json::Value;
 /// The stack parameter naming the S3 bucket that holds function code.
 pub const ASSETS_BUCKET_PARAMETER: &str = crate::constructs::function::ASSETS_BUCKET;
 
@@ -24,6 +27,11 @@ pub struct FunctionAsset {
     pub code_key_parameter: String,
 }
 
+/// The metadata synth records on a function: [`AssetMetadata`] as template data.
+pub(crate) fn metadata(asset: &AssetMetadata) -> crate::cfn::Expr {
+    crate::cfn::json::data(asset)
+}
+
 /// Every function of `template` (a CloudFormation template as JSON), sorted by logical ID.
 /// Functions without asset metadata (not built by this project) are left out.
 pub fn functions(template: &Value) -> Vec<FunctionAsset> {
@@ -34,13 +42,9 @@ pub fn functions(template: &Value) -> Vec<FunctionAsset> {
         .iter()
         .filter_map(|(logical_id, resource)| {
             let asset = resource.get("Metadata")?.get(METADATA_KEY)?;
-            let field = |k: &str| asset.get(k).and_then(Value::as_str).map(str::to_owned);
-            Some(FunctionAsset {
-                logical_id: logical_id.clone(),
-                binary: field("Binary")?,
-                architecture: field("Architecture")?,
-                code_key_parameter: field("CodeKeyParameter")?,
-            })
+            let AssetMetadata { architecture, binary, code_key_parameter } =
+                AssetMetadata::deserialize(asset).ok()?;
+            Some(FunctionAsset { logical_id: logical_id.clone(), binary, architecture, code_key_parameter })
         })
         .collect();
     out.sort_by(|a, b| a.logical_id.cmp(&b.logical_id));

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use contract::alb_static_ip::sync::DnsServers;
 use tokio::net::UdpSocket;
 
 const TYPE_A: u16 = 1;
@@ -29,11 +30,12 @@ pub enum Servers {
 impl Servers {
     /// `authoritative`, or `ip[:port]` entries separated by commas (port 53 by default).
     pub fn parse(text: &str) -> Result<Servers, String> {
-        if text.trim() == "authoritative" {
-            return Ok(Servers::Authoritative);
-        }
+        let entries = match DnsServers::parse(text) {
+            DnsServers::Authoritative => return Ok(Servers::Authoritative),
+            DnsServers::Listed(entries) => entries,
+        };
         let mut out = Vec::new();
-        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in entries {
             let addr = entry
                 .parse::<SocketAddr>()
                 .or_else(|_| entry.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))

@@ -28,12 +28,8 @@ pub enum Discovery {
     NetworkInterfaces { description: String },
 }
 
-/// One target group and the ALB port its targets use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
-    pub arn: String,
-    pub port: u16,
-}
+/// One target group and the ALB port its targets use (an entry of `TARGET_GROUPS`).
+pub use contract::alb_static_ip::sync::TargetGroup as Group;
 
 /// The function's configuration, read once per process.
 #[derive(Debug, Clone)]
@@ -81,23 +77,12 @@ impl Config {
             text.parse().map_err(|_| invalid(v, &text, "expected true or false"))
         };
         let groups_text = read(env::TARGET_GROUPS)?;
-        let mut groups = Vec::new();
-        for entry in groups_text.split(',').filter(|e| !e.is_empty()) {
-            let (arn, port) = entry
-                .rsplit_once('=')
-                .ok_or_else(|| invalid(env::TARGET_GROUPS, &groups_text, "expected <arn>=<port> pairs"))?;
-            let port = port
-                .parse()
-                .map_err(|_| invalid(env::TARGET_GROUPS, &groups_text, "expected <arn>=<port> pairs"))?;
-            groups.push(Group { arn: arn.to_owned(), port });
-        }
-        if groups.is_empty() {
-            return Err(invalid(env::TARGET_GROUPS, &groups_text, "expected at least one <arn>=<port> pair"));
-        }
+        let groups = Group::parse(&groups_text)
+            .map_err(|e| invalid(env::TARGET_GROUPS, &groups_text, e.to_string()))?;
         let alb_arn = read(env::ALB_ARN)?;
         let discovery_text = read(env::DISCOVERY)?;
-        let discovery = match discovery_text.as_str() {
-            "dns" => {
+        let discovery = match env::Discovery::parse(&discovery_text) {
+            Some(env::Discovery::Dns) => {
                 let name = read(env::ALB_DNS_NAME)?;
                 if name.is_empty() {
                     return Err(invalid(env::ALB_DNS_NAME, &name, "DNS discovery needs the ALB's DNS name"));
@@ -107,12 +92,15 @@ impl Config {
                     .map_err(|e| invalid(env::DNS_SERVERS, &servers_text, e))?;
                 Discovery::Dns { name, settings: dns::Settings { servers, ..dns::Settings::default() } }
             }
-            "network-interfaces" => Discovery::NetworkInterfaces {
+            Some(env::Discovery::NetworkInterfaces) => Discovery::NetworkInterfaces {
                 description: observe::interface_description(&alb_arn).ok_or_else(|| {
                     invalid(env::ALB_ARN, &alb_arn, "expected an application load balancer ARN")
                 })?,
             },
-            other => return Err(invalid(env::DISCOVERY, other, "expected dns or network-interfaces")),
+            None => {
+                let expected = env::Discovery::ALL.map(env::Discovery::as_str).join(" or ");
+                return Err(invalid(env::DISCOVERY, &discovery_text, format!("expected {expected}")));
+            }
         };
         Ok(Config {
             groups,

@@ -7,34 +7,9 @@
 //! creates carry tags naming the instance and device index, so an interface created but not attached
 //! is found and attached instead of created twice.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
-
-/// Where an interface's public IPv4 address comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PublicIp {
-    /// No public address.
-    None,
-    /// An Elastic IP allocated from Amazon's pool (or the BYOIP pool named), released on terminate.
-    Allocate { pool: Option<String> },
-    /// One of the user's own Elastic IPs (allocation IDs), leased while the instance lives and
-    /// never released.
-    Existing { allocation_ids: Vec<String> },
-}
-
-/// One extra interface of every appliance instance (device index 0 comes with the launch template).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct InterfaceSpec {
-    pub device_index: u32,
-    /// Availability zone -> subnet.
-    pub subnets: BTreeMap<String, String>,
-    pub security_groups: Vec<String>,
-    pub source_dest_check: bool,
-    pub description: String,
-    pub public_ip: PublicIp,
-}
+/// One extra interface of every appliance instance, and where its public address comes from: the
+/// contract's shapes of `INTERFACES`.
+pub use contract::appliance_asg::lifecycle::{Interface as InterfaceSpec, PublicIp};
 
 /// An Elastic IP as observed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,6 +247,8 @@ pub fn terminate(o: &Observed) -> Vec<Step> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     const I: &str = "i-0123456789abcdef0";

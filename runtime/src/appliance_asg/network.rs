@@ -14,10 +14,9 @@ use super::interfaces::{Address, Allocation, Eni, Interface, InterfaceSpec, Obse
 use crate::error::aws;
 use crate::{Clients, HandlerError};
 
-/// Tag naming the instance an interface or address was made for.
-pub const INSTANCE_TAG: &str = "iac:appliance-instance";
-/// Tag naming the device index it was made for.
-pub const DEVICE_TAG: &str = "iac:device-index";
+/// Tags naming the instance and the device index an interface or address was made for (synth
+/// scopes the function's permissions by the first).
+pub use contract::appliance_asg::lifecycle::{TAG_DEVICE_INDEX as DEVICE_TAG, TAG_INSTANCE as INSTANCE_TAG};
 
 fn filter(name: &str, value: impl Into<String>) -> Filter {
     Filter::builder().name(name).values(value).build()

@@ -5,46 +5,15 @@
 //! strict: an undefined variable is an error, not an empty string, so a typo in a template cannot
 //! push a configuration with a hole in it.
 
-use std::collections::BTreeMap;
+use contract::appliance_asg::lifecycle::{ConfigurationSource, TemplateContext};
 
-use serde::{Deserialize, Serialize};
+/// The stored template and its variables (the `CONFIG_PARAMETER` value, written by synth).
+pub type Source = ConfigurationSource<serde_json::Value>;
 
-/// The stored template and its variables (`{"template": "...", "variables": {...}}`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    pub template: String,
-    #[serde(default)]
-    pub variables: BTreeMap<String, serde_json::Value>,
-}
+/// Everything the template can use (the names synth lets a template read).
+pub type Context = TemplateContext<serde_json::Value>;
 
-/// One interface of the instance as the template sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InterfaceContext {
-    pub device_index: u32,
-    pub description: String,
-    pub private_ip: String,
-    /// The associated public address, if any.
-    pub public_ip: Option<String>,
-    pub subnet_id: String,
-}
-
-/// Everything the template can use.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Context {
-    pub instance_id: String,
-    pub zone: String,
-    /// `primary` or `secondary`.
-    pub role: &'static str,
-    pub is_primary: bool,
-    /// The private API address of the primary (this instance's own when it is the primary).
-    pub primary_ip: String,
-    /// Every attached interface, device 0 included, by device index.
-    pub interfaces: Vec<InterfaceContext>,
-    /// The licence leased to the instance, if any.
-    pub licence: Option<String>,
-    pub variables: BTreeMap<String, serde_json::Value>,
-}
+pub use contract::appliance_asg::lifecycle::InterfaceContext;
 
 /// A template that does not render.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +46,8 @@ pub fn render(source: &Source, context: &Context) -> Result<String, RenderError>
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use expect_test::expect;
     use serde_json::json;
 
@@ -176,5 +147,15 @@ end
         let s: Source = serde_json::from_str(r#"{"template": "x", "variables": {"a": 1}}"#).expect("source");
         assert_eq!(s.variables["a"], json!(1));
         assert!(serde_json::from_str::<Source>(r#"{"template": "x", "extra": 1}"#).is_err());
+    }
+
+    #[test]
+    fn the_context_has_exactly_the_names_synth_lets_a_template_read() {
+        let value = serde_json::to_value(context(true)).expect("context");
+        let mut names: Vec<&str> = value.as_object().expect("object").keys().map(String::as_str).collect();
+        let mut contract: Vec<&str> = contract::appliance_asg::lifecycle::TEMPLATE_CONTEXT.to_vec();
+        names.sort_unstable();
+        contract.sort_unstable();
+        assert_eq!(names, contract);
     }
 }

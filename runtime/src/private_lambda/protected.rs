@@ -30,7 +30,12 @@ pub struct Protected {
 
 impl Protected {
     pub fn from_env() -> Result<Protected, contract::MissingEnv> {
-        Ok(Protected { target_name: contract::private_lambda::protected::TARGET_NAME.read()? })
+        Protected::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the contract's variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Protected, contract::MissingEnv> {
+        Ok(Protected { target_name: contract::private_lambda::protected::TARGET_NAME.read_from(lookup)? })
     }
 }
 

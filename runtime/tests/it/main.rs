@@ -15,4 +15,5 @@ mod appliance_lifecycle;
 mod appliance_network;
 mod appliance_state;
 mod caller;
+mod contract_round_trip;
 mod protected;

@@ -5,6 +5,7 @@
 //! [`Template`] serializes to JSON and YAML from the same types; see `render`.
 
 mod expr;
+pub mod json;
 mod logical_id;
 pub mod resources;
 

@@ -271,11 +271,11 @@ pub fn build(t: &mut Template, ctx: &Ctx, p: &FunctionProps<'_>) -> Result<Funct
 /// Tells `cargo xtask` which binary the function runs and which parameter carries its code key, so a
 /// deployed stack says what to build, hotswap and invoke without its blueprint.
 fn asset_metadata(p: &FunctionProps<'_>, code_key: &LogicalId) -> Expr {
-    Expr::Map(BTreeMap::from([
-        ("Architecture".to_owned(), Expr::str(p.architecture.as_str())),
-        ("Binary".to_owned(), Expr::str(p.spec.binary)),
-        ("CodeKeyParameter".to_owned(), Expr::str(code_key.as_str())),
-    ]))
+    crate::assets::metadata(&contract::assets::AssetMetadata {
+        architecture: p.architecture.as_str().to_owned(),
+        binary: p.spec.binary.to_owned(),
+        code_key_parameter: code_key.as_str().to_owned(),
+    })
 }
 
 /// What Lambda needs to manage the function's network interfaces, scoped to the function's own

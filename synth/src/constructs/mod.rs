@@ -57,6 +57,8 @@ pub enum BuildError {
     UnknownEnv { binary: &'static str, name: String },
     #[error("environment of function '{binary}' is {size} bytes: Lambda allows 4096")]
     EnvTooLarge { binary: &'static str, size: usize },
+    #[error(transparent)]
+    JsonIntrinsic(#[from] crate::cfn::json::UnsupportedIntrinsic),
 }
 
 /// `LogicalId::from_parts`, with the error converted for `?` in builders.

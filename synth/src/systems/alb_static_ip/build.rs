@@ -161,24 +161,21 @@ fn sync_function(
     let settings = s.sync.clone().unwrap_or_default();
     let table = StateTable::add(t, ctx, "SyncState", sync::STATE_KEY_ATTRIBUTE)?;
 
-    let target_groups = Expr::join(
-        ",",
-        groups.iter().map(|(g, port)| Expr::join("=", [g.clone(), Expr::str(port.to_string())])),
+    let target_groups = sync::TargetGroup::format_with(
+        groups.iter().map(|(arn, port)| sync::TargetGroup { arn: arn.clone(), port: *port }),
+        Expr::str,
+        Expr::join,
     );
-    let dns_servers = if settings.dns_servers.is_empty() {
-        "authoritative".to_owned()
-    } else {
-        settings.dns_servers.join(",")
-    };
+    let dns_servers = sync::DnsServers::Listed(settings.dns_servers.clone()).format();
     let discovery = match settings.discovery {
-        Discovery::Dns => "dns",
-        Discovery::NetworkInterfaces => "network-interfaces",
+        Discovery::Dns => sync::Discovery::Dns,
+        Discovery::NetworkInterfaces => sync::Discovery::NetworkInterfaces,
     };
     let env = BTreeMap::from([
         (sync::TARGET_GROUPS.name, target_groups),
         (sync::ALB_ARN.name, Expr::str(&s.alb.arn)),
         (sync::ALB_DNS_NAME.name, Expr::str(s.alb.dns_name.clone().unwrap_or_default())),
-        (sync::DISCOVERY.name, Expr::str(discovery)),
+        (sync::DISCOVERY.name, Expr::str(discovery.as_str())),
         (sync::DNS_SERVERS.name, Expr::str(dns_servers)),
         (sync::STATE_TABLE.name, table.name()),
         (sync::MISS_THRESHOLD.name, Expr::str(settings.miss_threshold.to_string())),

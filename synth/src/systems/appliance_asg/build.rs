@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use contract::appliance_asg::configure;
 use contract::appliance_asg::lifecycle as env;
+use contract::appliance_asg::lifecycle::{Interface, PublicIp};
 
 use super::configuration as config_value;
 use super::grants;
 use super::{ApplianceAsg, ApplianceConfiguration, DefaultResult, Licences, PublicIpSetting};
 use crate::cfn::resources::iam::Statement;
 use crate::cfn::resources::{autoscaling, ec2, secretsmanager, ssm};
-use crate::cfn::{Expr, LogicalId, Template};
+use crate::cfn::{Expr, LogicalId, Template, json};
 use crate::constructs::alarms::{Alarms, Evaluation, Metric};
 use crate::constructs::event_rule::{EventRule, Trigger};
 use crate::constructs::function::{self, FunctionProps, VpcAttachment};
@@ -19,10 +20,6 @@ use crate::constructs::secure_bucket::SecureBucket;
 use crate::constructs::security_group::SecurityGroup;
 use crate::constructs::state_table::StateTable;
 use crate::constructs::{BuildError, Ctx, id, output};
-
-/// Stands for the API security group's ID inside the INTERFACES JSON, which is then split around it
-/// so `Fn::Join` can put the `GroupId` there. The control character keeps it from any user text.
-const API_GROUP_PLACEHOLDER: &str = "\u{1}api-security-group\u{1}";
 
 /// What the stack adds for a blueprint's `configuration`.
 struct Configuration<'a> {
@@ -73,7 +70,7 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
     };
 
     let api_interface = config.as_ref().map_or(0, |c| c.c.api_device_index);
-    let interfaces = interfaces(a, &asg_name, config.as_ref());
+    let interfaces = interfaces(a, &asg_name, config.as_ref())?;
     let unset = || Expr::str("");
     let env = BTreeMap::from([
         (env::ASG_NAME.name, Expr::str(&asg_name)),
@@ -308,43 +305,43 @@ fn group(
     Ok(())
 }
 
-/// The INTERFACES variable: each extra interface as JSON, with the API security group's ID spliced in
-/// where it joins an interface's groups.
-fn interfaces(a: &ApplianceAsg, asg_name: &str, config: Option<&Configuration<'_>>) -> Expr {
+/// The INTERFACES variable: each extra interface as JSON, the API security group's ID (created by the
+/// stack) among the groups of the API's interface.
+fn interfaces(
+    a: &ApplianceAsg,
+    asg_name: &str,
+    config: Option<&Configuration<'_>>,
+) -> Result<Expr, BuildError> {
     let zones = &a.zones;
     let api_interface = config.as_ref().map_or(0, |c| c.c.api_device_index);
-    let specs: Vec<serde_json::Value> = a
+    let specs: Vec<Interface<Expr>> = a
         .interfaces
         .iter()
         .map(|i| {
             let public_ip = match &i.public_ip {
-                PublicIpSetting::None => serde_json::json!("none"),
-                PublicIpSetting::Amazon => serde_json::json!({"allocate": {"pool": null}}),
-                PublicIpSetting::ByoipPool(p) => serde_json::json!({"allocate": {"pool": p}}),
-                PublicIpSetting::ElasticIps(ids) => serde_json::json!({"existing": {"allocation_ids": ids}}),
+                PublicIpSetting::None => PublicIp::None,
+                PublicIpSetting::Amazon => PublicIp::Allocate { pool: None },
+                PublicIpSetting::ByoipPool(p) => PublicIp::Allocate { pool: Some(p.clone()) },
+                PublicIpSetting::ElasticIps(ids) => PublicIp::Existing { allocation_ids: ids.clone() },
             };
-            let mut groups = i.security_groups.clone();
-            if i.device_index == api_interface {
-                groups.push(API_GROUP_PLACEHOLDER.to_owned());
+            let mut security_groups: Vec<Expr> = i.security_groups.iter().map(Expr::str).collect();
+            if let Some(c) = config.filter(|_| i.device_index == api_interface) {
+                security_groups.push(c.api_group_id());
             }
-            serde_json::json!({
-                "device_index": i.device_index,
-                "subnets": zones.iter().cloned().zip(i.subnets.iter().cloned()).collect::<BTreeMap<_, _>>(),
-                "security_groups": groups,
-                "source_dest_check": i.source_dest_check,
-                "description": i.description.clone().unwrap_or_else(|| format!("{} device {}", asg_name, i.device_index)),
-                "public_ip": public_ip,
-            })
+            Interface {
+                device_index: i.device_index,
+                subnets: zones.iter().cloned().zip(i.subnets.iter().cloned()).collect(),
+                security_groups,
+                source_dest_check: i.source_dest_check,
+                description: i
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("{} device {}", asg_name, i.device_index)),
+                public_ip,
+            }
         })
         .collect();
-    let interfaces = crate::canonical_json(&serde_json::Value::Array(specs)).to_string();
-    let placeholder = serde_json::Value::from(API_GROUP_PLACEHOLDER).to_string();
-    match (interfaces.split_once(placeholder.trim_matches('"')), &config) {
-        (Some((before, after)), Some(c)) => {
-            Expr::join("", [Expr::str(before), c.api_group_id(), Expr::str(after)])
-        }
-        _ => Expr::str(interfaces),
-    }
+    Ok(json::text(&specs)?)
 }
 
 /// The parameter, secret, security groups and configure function of a `configuration`.

@@ -1,9 +1,10 @@
 //! The appliance configuration's domain values, shared by the rules and the build: function timeouts,
 //! the SSM parameter's value and tier, certificate fingerprints, what the template may read.
 
-use std::collections::BTreeMap;
+use contract::appliance_asg::lifecycle::ConfigurationSource;
 
 use super::{ApplianceAsg, ApplianceConfiguration};
+use crate::cfn::json;
 
 /// The lifecycle function's own share of its timeout (interfaces, membership, primary, licence); the
 /// hooks must outlast its full timeout and Lambda's retries.
@@ -15,8 +16,7 @@ const CONFIGURE_WORK_SECONDS: u32 = 60;
 pub(super) const STANDARD_PARAMETER_BYTES: usize = 4096;
 pub(super) const ADVANCED_PARAMETER_BYTES: usize = 8192;
 /// What the lifecycle function passes to the configuration template (see `ApplianceConfiguration`).
-pub(super) const TEMPLATE_CONTEXT: &[&str] =
-    &["instance_id", "zone", "role", "is_primary", "primary_ip", "interfaces", "licence", "variables"];
+pub(super) use contract::appliance_asg::lifecycle::TEMPLATE_CONTEXT;
 
 /// The configure function's timeout: it waits up to the boot timeout for the API, then configures.
 pub(super) fn configure_timeout_seconds(c: &ApplianceConfiguration) -> u32 {
@@ -29,17 +29,12 @@ pub(super) fn lifecycle_timeout_seconds(a: &ApplianceAsg) -> u32 {
     APPLIANCE_FUNCTION_TIMEOUT_SECONDS + a.configuration.as_ref().map_or(0, configure_timeout_seconds)
 }
 
-/// The SSM parameter's value: compact JSON with sorted keys at every level, so the template does
-/// not depend on the order of the YAML (or on serde_json's `preserve_order` in some builds).
+/// The SSM parameter's value (the contract's `ConfigurationSource`): compact JSON with sorted keys at
+/// every level, so the template does not depend on the order of the YAML (or on serde_json's
+/// `preserve_order` in some builds).
 pub(super) fn configuration_parameter_value(c: &ApplianceConfiguration) -> String {
-    let variables: BTreeMap<&String, serde_json::Value> =
-        c.variables.iter().map(|(k, v)| (k, crate::canonical_json(v))).collect();
-    // Serialized by hand around the sorted pieces: "template" sorts before "variables".
-    format!(
-        "{{\"template\":{},\"variables\":{}}}",
-        serde_json::Value::String(c.template.clone()),
-        serde_json::to_string(&variables).unwrap_or_else(|_| "{}".to_owned())
-    )
+    let source = ConfigurationSource { template: c.template.clone(), variables: c.variables.clone() };
+    json::literal_text(&source)
 }
 
 /// The SSM parameter tier a value of `bytes` needs, or `None` when it is too large for either.

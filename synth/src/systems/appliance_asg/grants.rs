@@ -6,13 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use contract::appliance_asg::lifecycle::TAG_INSTANCE as INSTANCE_TAG;
+
 use super::{ApplianceAsg, PublicIpSetting};
 use crate::cfn::resources::iam::Statement;
 use crate::cfn::{Expr, Template};
 use crate::constructs::function::Function;
-
-/// Tags the function puts on what it creates (see `runtime::appliance_asg::network`).
-const INSTANCE_TAG: &str = "iac:appliance-instance";
 
 type Condition = BTreeMap<String, BTreeMap<String, Expr>>;
 
