@@ -651,18 +651,17 @@ pub(crate) fn run_cached(
 /// What a validation result depends on: the template's bytes, the suppressions, the pinned tools and
 /// the scripts that run them, and this program's reading of their output.
 fn cache_key(root: &Path, template: &Path) -> anyhow::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
+    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
     let inputs = [root.join(template)].into_iter().chain(
         [SUPPRESSIONS, crate::python::REQUIREMENTS, SAM_TRANSLATE, CFN_VALIDATE].map(|s| root.join(s)),
     );
     for file in inputs {
         let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(&(bytes.len() as u64).to_le_bytes());
         hash.update(&bytes);
     }
     hash.update(include_bytes!("validators.rs"));
-    Ok(crate::deploy::build::hex(&hash.finalize())[..32].to_owned())
+    Ok(crate::deploy::build::hex(hash.finish().as_ref())[..32].to_owned())
 }
 
 fn tail(text: &str, lines: usize) -> String {

@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use sha2::{Digest, Sha256};
 
 use super::Target;
 
@@ -330,7 +329,7 @@ fn ensure_rust_target(arch: Arch) -> anyhow::Result<()> {
 fn package(root: &Path, binary: &str, flavour: Flavour, executable: PathBuf) -> anyhow::Result<Package> {
     let bytes =
         std::fs::read(&executable).with_context(|| format!("cannot read {}", executable.display()))?;
-    let binary_hash = hex(&Sha256::digest(&bytes));
+    let binary_hash = sha256_hex(&bytes);
     let dir = root.join("target/xtask/assets").join(flavour.label()).join(binary);
     let zip = dir.join(format!("{}.zip", &binary_hash[..32]));
     if !zip.is_file() {
@@ -348,7 +347,7 @@ fn package(root: &Path, binary: &str, flavour: Flavour, executable: PathBuf) -> 
         binary: binary.to_owned(),
         flavour,
         executable,
-        sha256: hex(&Sha256::digest(&zipped)),
+        sha256: sha256_hex(&zipped),
         zip_bytes: zipped.len() as u64,
         binary_bytes: bytes.len() as u64,
         zip,
@@ -369,6 +368,11 @@ pub(crate) fn zip_bootstrap(binary: &[u8]) -> anyhow::Result<Vec<u8>> {
     w.write_all(binary)?;
     w.finish()?;
     Ok(out.into_inner())
+}
+
+/// Hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -190,8 +190,7 @@ pub(crate) async fn template(
     body: &str,
     extension: &str,
 ) -> anyhow::Result<String> {
-    use sha2::{Digest, Sha256};
-    let hash = super::build::hex(&Sha256::digest(body.as_bytes()));
+    let hash = super::build::sha256_hex(body.as_bytes());
     let key = format!("{}templates/{}.{extension}", stack_prefix(stack), &hash[..32]);
     let uploaded = put_if_absent(session, bucket, &key, ByteStream::from(body.as_bytes().to_vec())).await?;
     eprintln!(
