@@ -106,14 +106,8 @@ async fn secure(session: &Session, bucket: &str) -> anyhow::Result<()> {
         .send()
         .await
         .map_err(sdk)?;
-    if session.endpoint.is_some() {
-        // The emulator serves plain HTTP and does enforce bucket policies: a TLS-only policy would
-        // lock the local target out of its own bucket.
-        eprintln!(
-            "publish: local target: the asset bucket gets no TLS-only policy (the emulator has no TLS)"
-        );
-        return Ok(());
-    }
+    // The same policy on the local target: the emulator evaluates it as AWS does for the SDK's TLS
+    // requests (tools/emulator/moto_plugins/s3_policies.py).
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
