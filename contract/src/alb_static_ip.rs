@@ -47,6 +47,7 @@ pub mod sync {
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "alb-static-ip-sync",
+        feature: "alb-static-ip",
         summary: "keeps an NLB ip target group equal to an ALB's addresses",
         env: &[
             TARGET_GROUPS,

@@ -55,6 +55,7 @@ pub mod lifecycle {
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "appliance-asg-lifecycle",
+        feature: "appliance-asg",
         summary: "gives appliance instances their interfaces, addresses, role and licence",
         env: &[
             ASG_NAME,
@@ -176,6 +177,7 @@ pub mod configure {
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "appliance-asg-configure",
+        feature: "appliance-asg",
         summary: "pushes password, licence and configuration to an appliance over verified HTTPS",
         env: &[API_PORT, ADMIN_USER, TLS_FINGERPRINTS, BOOT_TIMEOUT_SECONDS],
     };

@@ -30,6 +30,9 @@ pub struct EnvVar {
 pub struct FunctionSpec {
     /// The cargo binary name, also the base of the artefact name (`<binary>.zip`).
     pub binary: &'static str,
+    /// The `runtime` cargo feature that builds it (its system): a deploy compiles only the systems
+    /// of the blueprint's functions, and so only the AWS SDK crates they call.
+    pub feature: &'static str,
     pub summary: &'static str,
     pub env: &'static [EnvVar],
 }

@@ -12,6 +12,7 @@ pub mod protected {
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "private-lambda-protected",
+        feature: "private-lambda",
         summary: "answers HTTP requests forwarded by the internal ALB",
         env: &[TARGET_NAME],
     };
@@ -39,6 +40,7 @@ pub mod caller {
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "private-lambda-caller",
+        feature: "private-lambda",
         summary: "calls the internal ALB by DNS name and reports status and latency",
         env: &[TARGET_BASE_URL, DEFAULT_PATH, REQUEST_TIMEOUT_MS],
     };

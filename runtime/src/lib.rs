@@ -7,11 +7,14 @@
 //! Architecture Invariant: nothing here knows about the local emulator; AWS clients come from the
 //! standard configuration chain, which honours `AWS_ENDPOINT_URL`.
 
+#[cfg(feature = "alb-static-ip")]
 pub mod alb_static_ip;
+#[cfg(feature = "appliance-asg")]
 pub mod appliance_asg;
 pub mod clients;
 pub mod error;
 pub mod http_client;
+#[cfg(feature = "private-lambda")]
 pub mod private_lambda;
 
 pub use clients::Clients;

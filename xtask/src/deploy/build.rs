@@ -198,6 +198,7 @@ fn cargo_build(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut cmd = crate::cargo_command(cargo);
     cmd.args(["build", "--package", "runtime", "--message-format=json-render-diagnostics"]);
+    cmd.args(features_for(binaries)?);
     for b in binaries {
         cmd.args(["--bin", b]);
     }
@@ -212,6 +213,23 @@ fn cargo_build(
                 .with_context(|| format!("cargo built no executable named '{b}'"))
         })
         .collect()
+}
+
+/// The cargo arguments that build `binaries` and only the systems they belong to
+/// (`contract::FunctionSpec::feature`): `--no-default-features --features <systems>`.
+pub(crate) fn features_for(binaries: &[&str]) -> anyhow::Result<Vec<String>> {
+    let mut features: Vec<&str> =
+        binaries
+            .iter()
+            .map(|b| {
+                contract::ALL_FUNCTIONS.iter().find(|f| f.binary == *b).map(|f| f.feature).with_context(
+                    || format!("'{b}' is not a function of the contract (contract::ALL_FUNCTIONS)"),
+                )
+            })
+            .collect::<anyhow::Result<_>>()?;
+    features.sort_unstable();
+    features.dedup();
+    Ok(vec!["--no-default-features".to_owned(), "--features".to_owned(), features.join(",")])
 }
 
 /// Runs a cargo command with JSON messages and returns every (target name, executable) it produced.
@@ -282,6 +300,7 @@ fn cargo_lambda(
         .arg(&lambda_dir)
         .env("PATH", path)
         .current_dir(root);
+    cmd.args(features_for(binaries)?);
     for b in binaries {
         cmd.args(["--bin", b]);
     }
@@ -439,6 +458,20 @@ mod tests {
         assert_eq!(entry.name().expect("name"), "bootstrap");
         assert_eq!(entry.unix_mode().map(|m| m & 0o777), Some(0o755));
         assert_ne!(zip_bootstrap(b"other").expect("zip"), b, "different code, different zip");
+    }
+
+    #[test]
+    fn a_build_compiles_only_the_systems_of_its_functions() {
+        assert_eq!(
+            features_for(&["alb-static-ip-sync"]).expect("known"),
+            ["--no-default-features", "--features", "alb-static-ip"]
+        );
+        assert_eq!(
+            features_for(&["private-lambda-caller", "appliance-asg-lifecycle", "private-lambda-protected"])
+                .expect("known")[2],
+            "appliance-asg,private-lambda"
+        );
+        assert!(features_for(&["nope"]).is_err());
     }
 
     #[test]
