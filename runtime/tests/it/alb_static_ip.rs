@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetDescription, TargetTypeEnum};
+use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
 use lambda_runtime::{Context, LambdaEvent};
 use runtime::Clients;
 use runtime::alb_static_ip::{self, Config, Discovery, Group, dns};
@@ -83,18 +83,7 @@ async fn fixture_for(alb_arn: &str, discovery: Discovery) -> Fixture {
     let (clients, recorder) = recorded_clients().await;
     let vpc = clients.ec2.create_vpc().cidr_block("10.0.0.0/16").send().await.expect("vpc");
     let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("vpc id").to_owned();
-    let tg = clients
-        .elbv2
-        .create_target_group()
-        .name(unique("tg"))
-        .protocol(ProtocolEnum::Tcp)
-        .port(443)
-        .vpc_id(&vpc_id)
-        .target_type(TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("target group");
-    let tg_arn = tg.target_groups()[0].target_group_arn().expect("arn").to_owned();
+    let tg_arn = world::ip_target_group(&clients.elbv2, &vpc_id).await.expect("target group");
     let table = unique("state");
     world::state_table(&clients.dynamodb, &table, contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
         .await

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
 use aws_smithy_types::retry::RetryConfig;
 use lambda_runtime::{Context, LambdaEvent};
 use runtime::Clients;
@@ -45,26 +44,13 @@ async fn world_in(region: &'static str) -> (Clients, Config) {
         .send()
         .await
         .expect("the ALB's interface");
-    let tg = clients
-        .elbv2
-        .create_target_group()
-        .name(unique("tg"))
-        .protocol(ProtocolEnum::Tcp)
-        .port(443)
-        .vpc_id(&vpc_id)
-        .target_type(TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("target group");
+    let tg_arn = world::ip_target_group(&clients.elbv2, &vpc_id).await.expect("target group");
     let table = unique("state");
     world::state_table(&clients.dynamodb, &table, contract::alb_static_ip::sync::STATE_KEY_ATTRIBUTE)
         .await
         .expect("table");
     let config = Config {
-        groups: vec![Group {
-            arn: tg.target_groups()[0].target_group_arn().expect("arn").to_owned(),
-            port: 443,
-        }],
+        groups: vec![Group { arn: tg_arn, port: 443 }],
         alb_arn,
         discovery: Discovery::NetworkInterfaces { description },
         table,

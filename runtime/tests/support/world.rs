@@ -39,6 +39,30 @@ pub(crate) async fn state_table(
     Ok(())
 }
 
+/// A TCP `ip` target group on port 443 in `vpc_id`, with a name no other test uses, as the static-IP
+/// stacks create; returns its ARN.
+pub(crate) async fn ip_target_group(
+    elbv2: &aws_sdk_elasticloadbalancingv2::Client,
+    vpc_id: &str,
+) -> Result<String, Error> {
+    use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
+    let created = elbv2
+        .create_target_group()
+        .name(super::unique("tg"))
+        .protocol(ProtocolEnum::Tcp)
+        .port(443)
+        .vpc_id(vpc_id)
+        .target_type(TargetTypeEnum::Ip)
+        .send()
+        .await?;
+    Ok(created
+        .target_groups()
+        .first()
+        .and_then(|g| g.target_group_arn())
+        .ok_or("no target group ARN")?
+        .to_owned())
+}
+
 /// A VPC `10.<octet>.0.0/16` with a subnet `10.<octet>.<10 * device + zone position>.0/24` per device
 /// index in `devices` and zone in `zones`. Returns the VPC ID and the subnets.
 pub(crate) async fn vpc_with_subnets(
