@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import unittest
 
 import boto3
 
@@ -66,3 +67,17 @@ class Emulator:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class EmulatorTestCase(unittest.TestCase):
+    """A test class sharing one emulator (`self.emu`) across its tests, stopped after the last."""
+
+    emu: Emulator
+
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()

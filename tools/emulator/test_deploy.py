@@ -16,7 +16,7 @@ import zipfile
 
 import yaml
 
-from harness import ROOT, Emulator
+from harness import ROOT, EmulatorTestCase
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 from samtranslator.translator.transform import transform as sam_transform
@@ -38,15 +38,7 @@ class CfnLoader(yaml.SafeLoader):
     pass
 
 
-class DeployTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class DeployTest(EmulatorTestCase):
     def setUp(self):
         self.emu.reset()
 

@@ -13,20 +13,12 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from harness import Emulator
+from harness import EmulatorTestCase
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
-class FaultTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class FaultTest(EmulatorTestCase):
     def setUp(self):
         self.emu.reset()
 

@@ -6,7 +6,7 @@ import string
 import unittest
 import zipfile
 
-from harness import Emulator
+from harness import EmulatorTestCase
 
 TEMPLATE = """
 Resources:
@@ -34,15 +34,7 @@ Resources:
 """
 
 
-class SecurityGroupEgressTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class SecurityGroupEgressTest(EmulatorTestCase):
     def test_egress_resource_creates_the_rule(self):
         cfn = self.emu.client("cloudformation")
         cfn.create_stack(StackName="egress", TemplateBody=TEMPLATE)
@@ -200,15 +192,7 @@ Outputs:
 """
 
 
-class ParameterAndSecretTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class ParameterAndSecretTest(EmulatorTestCase):
     def outputs(self, stack: str) -> dict:
         cfn = self.emu.client("cloudformation")
         [described] = cfn.describe_stacks(StackName=stack)["Stacks"]
@@ -283,15 +267,7 @@ class ParameterAndSecretTest(unittest.TestCase):
         cfn.delete_stack(StackName="upd")
 
 
-class SecurityGroupRulesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class SecurityGroupRulesTest(EmulatorTestCase):
     def test_inline_egress_replaces_the_default_and_ingress_resources_are_revoked_with_their_stack(self):
         ec2, cfn = self.emu.client("ec2"), self.emu.client("cloudformation")
         vpc = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
@@ -333,15 +309,7 @@ Resources:
         self.assertEqual(ingress(), [])
 
 
-class LambdaVpcTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class LambdaVpcTest(EmulatorTestCase):
     def test_a_vpc_function_reports_the_vpc_of_its_subnets(self):
         ec2 = self.emu.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
@@ -381,15 +349,7 @@ Outputs:
 """
 
 
-class KmsKeyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class KmsKeyTest(EmulatorTestCase):
     def test_a_key_from_a_template_keeps_its_tags_and_its_policy_as_text(self):
         cfn = self.emu.client("cloudformation")
         cfn.create_stack(StackName="keys", TemplateBody=KEY_TEMPLATE)
@@ -402,15 +362,7 @@ class KmsKeyTest(unittest.TestCase):
         self.assertEqual(policy["Statement"][0]["Action"], "kms:*")
 
 
-class CertificateStandInTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class CertificateStandInTest(EmulatorTestCase):
     def post(self, body: dict) -> tuple[int, dict]:
         import urllib.error
         import urllib.request
@@ -486,15 +438,7 @@ Outputs:
 """
 
 
-class BucketPolicyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class BucketPolicyTest(EmulatorTestCase):
     def test_a_template_policy_is_kept_and_enforced_as_for_a_client_on_tls(self):
         from botocore.exceptions import ClientError
 

@@ -5,7 +5,7 @@ import glob
 import os
 import unittest
 
-from harness import ROOT, Emulator
+from harness import ROOT, EmulatorTestCase
 
 NETWORK = """
 Parameters:
@@ -41,15 +41,7 @@ Resources:
 """
 
 
-class StackLifecycleTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = Emulator()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class StackLifecycleTest(EmulatorTestCase):
     def setUp(self):
         self.emu.reset()
         self.cfn = self.emu.client("cloudformation")
