@@ -42,6 +42,10 @@ PLUGINS: tuple[str, ...] = (
     # use autoscaling_lifecycle's hooks), then corrections to moto's own types.
     "cloudformation_resource_types",
     "cloudformation_moto_types",
+    # Prefix lists, then the security-group rules that reference them (whose template ingress wraps
+    # cloudformation_moto_types' one, and whose quota reads the lists' MaxEntries).
+    "ec2_prefix_lists",
+    "ec2_security_group_rules",
     "cloudformation_stack_lifecycle",
     # Last: the outermost layer of every request (the control API, call counts and injected errors
     # come before moto routes anything).

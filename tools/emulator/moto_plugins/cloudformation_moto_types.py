@@ -10,9 +10,9 @@ are in cloudformation_resource_types.py.)
 - AWS::EC2::SecurityGroup: a non-empty `SecurityGroupEgress` replaces the default allow-all egress rule
   (moto ignores the list, so every group from a template stayed open to everything); no
   `SecurityGroupEgress`, or an empty one, keeps the default, as in AWS.
-- AWS::EC2::SecurityGroupIngress: the physical id is the rule id (`sgr-...`; moto gives none) and
-  deleting the resource revokes the rule (moto leaves it in place); a rule or group already gone counts
-  as deleted.
+- AWS::EC2::SecurityGroupIngress: the physical id is the rule id (`sgr-...`; moto gives none),
+  deleting the resource revokes the rule (moto leaves it in place; a rule or group already gone counts
+  as deleted), and `SourcePrefixListId` is a source as in AWS (moto fails an assertion, a 500).
 - AWS::SSM::Parameter: without `Name` it gets one generated as CloudFormation does
   (`<stack>-<logical id>-<random suffix>`, no leading slash; the resource's Ref; moto crashes), `Tags`
   is a map as CloudFormation defines it (moto reads a Key/Value list, which is still accepted), an
@@ -141,10 +141,26 @@ def group_create(original, cls, resource_name: str, cloudformation_json: Any, ac
 
 
 def ingress_create(original, cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any):
-    """Remembers the rule ids the resource authorized (its physical id, and what its delete revokes)."""
+    """Remembers the rule ids the resource authorized (its physical id, and what its delete revokes);
+    authorizes a `SourcePrefixListId` rule itself (moto asserts a CIDR or a group)."""
     properties = cloudformation_json.get("Properties", {})
     backend = ec2_backends[account_id][region_name]
     group_ref = properties.get("GroupId") or properties.get("GroupName")
+    if properties.get("SourcePrefixListId"):
+        reference = {"PrefixListId": properties["SourcePrefixListId"]}
+        if properties.get("Description"):
+            reference["Description"] = properties["Description"]
+        added, group = backend.authorize_security_group_ingress(
+            group_name_or_id=group_ref,
+            ip_protocol=str(properties.get("IpProtocol")),
+            from_port=properties.get("FromPort"),
+            to_port=properties.get("ToPort"),
+            ip_ranges=[],
+            prefix_list_ids=[reference],
+        )
+        ingress = cls(group, properties)
+        ingress.rule_ids = [r.id for r in added]
+        return ingress
     before = {r.id for r in backend.get_security_group_by_name_or_id(group_ref).ingress_rules} if group_ref else set()
     ingress = original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     ingress.rule_ids = [r.id for r in ingress.security_group.ingress_rules if r.id not in before]
@@ -268,7 +284,7 @@ def apply() -> str:
     patch(SecurityGroup, "create_from_cloudformation_json", group_create,
           corrects="AWS::EC2::SecurityGroup ignores SecurityGroupEgress (the default allow-all rule stays)")
     patch(SecurityGroupIngress, "create_from_cloudformation_json", ingress_create,
-          corrects="AWS::EC2::SecurityGroupIngress does not record the rule it authorized")
+          corrects="AWS::EC2::SecurityGroupIngress records no rule id and rejects SourcePrefixListId")
     patch(SecurityGroupIngress, "physical_resource_id", property(ingress_physical_id), adds=True,
           corrects="AWS::EC2::SecurityGroupIngress has no physical id (AWS: the rule id)")
     patch(SecurityGroupIngress, "delete", ingress_delete, adds=True,
