@@ -33,6 +33,8 @@ PLUGINS: tuple[str, ...] = (
     # EC2 interfaces before Auto Scaling: lifecycle terminations rely on interfaces leaving with their
     # instance.
     "ec2_interfaces",
+    # Public addresses at launch, before Auto Scaling launches anything.
+    "ec2_public_ips",
     "autoscaling_lifecycle",
     "load_balancing",
     "lambda_vpc",
