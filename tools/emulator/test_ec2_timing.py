@@ -77,6 +77,17 @@ class AsynchronousDetachTest(_Base):
         self.assertNotIn("Attachment", described)
         ec2.delete_network_interface(NetworkInterfaceId=eni)
 
+    def test_a_device_index_in_use_cannot_take_a_second_interface(self):
+        ec2 = self.client("ec2")
+        _, subnet, instance = self.instance_with_subnet(ec2, "us-east-1a")
+        first, second = (
+            ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"] for _ in range(2)
+        )
+        ec2.attach_network_interface(NetworkInterfaceId=first, InstanceId=instance, DeviceIndex=1)
+        with self.assertRaises(ClientError) as taken:
+            ec2.attach_network_interface(NetworkInterfaceId=second, InstanceId=instance, DeviceIndex=1)
+        self.assertEqual(taken.exception.response["Error"]["Code"], "InvalidParameterValue")
+
     def test_the_control_refuses_a_bad_duration_and_a_reset_restores_the_default(self):
         self.assertEqual(self.control("POST", "/_iac/ec2/detach", {"seconds": -1})[0], 400)
         self.assertEqual(self.control("POST", "/_iac/ec2/detach", {"seconds": 0})[1], {"seconds": 0.0})
@@ -162,6 +173,29 @@ class IpTargetZoneTest(_Base):
         elbv2.deregister_targets(
             TargetGroupArn=group, Targets=[{"Id": "192.168.0.5", "Port": 443, "AvailabilityZone": "all"}]
         )
+
+
+class DrainingTest(_Base):
+    def test_a_deregistered_ip_target_drains_for_the_deregistration_delay(self):
+        ec2, elbv2 = self.client("ec2"), self.client("elbv2")
+        vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        group = elbv2.create_target_group(
+            Name="drains", Protocol="TCP", Port=443, VpcId=vpc, TargetType="ip"
+        )["TargetGroups"][0]["TargetGroupArn"]
+        elbv2.modify_target_group_attributes(
+            TargetGroupArn=group, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "1"}]
+        )
+        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": "10.7.0.5", "Port": 443}])
+        elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": "10.7.0.5", "Port": 443}])
+        health = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+        self.assertEqual([(h["Target"]["Id"], h["TargetHealth"]["State"]) for h in health], [("10.7.0.5", "draining")])
+        time.sleep(1.1)
+        self.assertEqual(elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"], [])
+        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": "10.7.0.5", "Port": 443}])
+        elbv2.deregister_targets(TargetGroupArn=group, Targets=[{"Id": "10.7.0.5", "Port": 443}])
+        elbv2.register_targets(TargetGroupArn=group, Targets=[{"Id": "10.7.0.5", "Port": 443}])
+        health = elbv2.describe_target_health(TargetGroupArn=group)["TargetHealthDescriptions"]
+        self.assertEqual([h["TargetHealth"]["State"] for h in health], ["healthy"], "registered again")
 
 
 class NthCallFaultTest(_Base):

@@ -19,6 +19,8 @@ With this plugin, as in AWS:
   status `detaching` for a while (`/_iac/ec2/detach` sets how long; 1 s by default), then it is
   `available`; DeleteNetworkInterface of an interface that is attached or still detaching answers
   `InvalidNetworkInterface.InUse`, as AWS does until the detach completes;
+- AttachNetworkInterface at a device index the instance already uses answers
+  `InvalidParameterValue` (moto attached a second interface there);
 - DeleteSecurityGroup and DeleteSubnet fail with `DependencyViolation` while an interface uses the group
   or subnet: the most common stack-deletion failure of VPC Lambda functions, whose interfaces outlive
   the function for a while (`cargo xtask destroy` waits them out; its test needs the failure).
@@ -117,6 +119,19 @@ def detach_network_interface(original, self) -> Any:
                         break  # moto's own answer: the last interface cannot be detached
                     _detaching[eni.id] = (eni, time.monotonic() + _detach_seconds)
                 return EmptyResult()
+    return original()
+
+
+def attach_network_interface(original, self) -> Any:
+    """moto attaches a second interface at a device index in use; AWS refuses."""
+    settle()
+    instance = self.ec2_backend.get_instance(self._get_param("InstanceId"))
+    index = self._get_param("DeviceIndex")
+    if index is not None and int(index) in instance.nics:
+        raise EC2ClientError(
+            "InvalidParameterValue",
+            f"Instance '{instance.id}' already has an interface attached at device index '{index}'.",
+        )
     return original()
 
 
@@ -256,6 +271,8 @@ def apply() -> str:
           corrects="terminating an instance leaves all its interfaces attached")
     patch(ElasticNetworkInterfaces, "detach_network_interface", detach_network_interface,
           corrects="DetachNetworkInterface completes at once (AWS: the interface is detaching for a while)")
+    patch(ElasticNetworkInterfaces, "attach_network_interface", attach_network_interface,
+          corrects="AttachNetworkInterface accepts a device index the instance already uses")
     patch(ElasticNetworkInterfaces, "delete_network_interface", delete_network_interface,
           corrects="DeleteNetworkInterface deletes an interface that is attached or detaching")
     patch(NetworkInterfaceBackend, "get_all_network_interfaces", get_all_network_interfaces,

@@ -8,6 +8,9 @@ templates.
   the target group's VPC must be given `AvailabilityZone: all` when it is registered or deregistered
   (TargetDescription: "If the IP address is outside the VPC, this parameter is required"); moto drops
   the zone and accepts any address.
+- A deregistered `ip` target drains: DescribeTargetHealth lists it as `draining`
+  (`Target.DeregistrationInProgress`) until the group's `deregistration_delay.timeout_seconds` (300 by
+  default) has passed; registering it again ends the draining. moto forgets it at once.
 - AWS::ElasticLoadBalancingV2::LoadBalancer honours `Type`, `SubnetMappings`, `IpAddressType`,
   `Scheme`, `LoadBalancerAttributes` and `Tags`; moto creates every one as an `application` load
   balancer from `Subnets` only, so a Network Load Balancer with Elastic IPs cannot be created and its
@@ -24,12 +27,14 @@ templates.
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections import OrderedDict
 from typing import Any
 
 from moto.ec2.exceptions import InvalidVPCIdError
 from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning, ValidationError
 from moto.elbv2.models import (
+    ELBv2Backend,
     FakeHealthStatus,
     FakeListener,
     FakeListenerRule,
@@ -77,6 +82,16 @@ def _check_zone(group, target) -> None:
         )
 
 
+def _draining(group) -> "OrderedDict":
+    """(Id, Port) -> (target, when its draining ends), for the group's draining `ip` targets."""
+    if not hasattr(group, "_iac_draining"):
+        group._iac_draining = OrderedDict()
+    now = time.monotonic()
+    for key in [k for k, (_, until) in group._iac_draining.items() if until <= now]:
+        del group._iac_draining[key]
+    return group._iac_draining
+
+
 def register(original, self, targets):
     """moto keys targets by Id: registering Id:443 replaced Id:8443; and it drops the zone."""
     for target in targets:
@@ -90,6 +105,7 @@ def register(original, self, targets):
             kept["AvailabilityZone"] = target["AvailabilityZone"]
         self.targets[_key(self, target)] = kept
         self.deregistered_targets.pop(target["Id"], None)
+        _draining(self).pop(_key(self, target), None)
 
 
 def deregister(original, self, targets):
@@ -97,10 +113,15 @@ def deregister(original, self, targets):
     for target in targets:
         _check_zone(self, target)
     for target in targets:
+        if _key(self, target) in _draining(self):
+            continue  # deregistering a draining target again changes nothing
         removed = self.targets.pop(_key(self, target), None)
         if not removed:
             raise InvalidTargetError()
         self.deregistered_targets[target["Id"]] = removed
+        if self.target_type == "ip":
+            delay = float(self.attributes.get("deregistration_delay.timeout_seconds", 300) or 0)
+            _draining(self)[_key(self, target)] = (removed, time.monotonic() + delay)
 
 
 def deregister_terminated_instances(original, self, instance_ids):
@@ -125,6 +146,23 @@ def health_for(original, self, target, ec2_backend):
     if zone:
         status.availability_zone = zone
     return status
+
+
+def describe_target_health(original, self, target_group_arn: str, targets: list) -> list:
+    """moto forgets a deregistered target at once; AWS lists it `draining` for the deregistration delay."""
+    statuses = original(target_group_arn, targets)
+    group = self.target_groups.get(target_group_arn)
+    if group is None or targets:
+        return statuses
+    for (target_id, port), (target, _) in _draining(group).items():
+        status = FakeHealthStatus(
+            target_id, port, group.health_check_port, "draining",
+            "Target.DeregistrationInProgress", "Target deregistration is in progress",
+        )
+        if target.get("AvailabilityZone"):
+            status.availability_zone = target["AvailabilityZone"]
+        statuses.append(status)
+    return statuses
 
 
 def health_target(original, self):
@@ -194,6 +232,8 @@ def apply() -> str:
     patch(FakeTargetGroup, "deregister_terminated_instances", deregister_terminated_instances,
           corrects="targets keyed by Id alone (AWS: Id and Port)")
     patch(FakeTargetGroup, "health_for", health_for, corrects="target health looked up by Id alone (AWS: Id and Port)")
+    patch(ELBv2Backend, "describe_target_health", describe_target_health,
+          corrects="a deregistered target is forgotten at once (AWS: draining for the deregistration delay)")
     patch(FakeHealthStatus, "target", health_target, corrects="a target's AvailabilityZone is dropped")
     patch(FakeLoadBalancer, "create_from_cloudformation_json", load_balancer_create,
           corrects="AWS::ElasticLoadBalancingV2::LoadBalancer ignores Type, SubnetMappings and attributes")
