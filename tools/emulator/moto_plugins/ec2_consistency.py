@@ -29,6 +29,7 @@ from typing import Any
 
 from moto.ec2.exceptions import InvalidAddressError, InvalidNetworkInterfaceIdError
 from moto.ec2.models.elastic_ip_addresses import ElasticAddressBackend
+from moto.ec2.models import elastic_network_interfaces
 from moto.ec2.models.elastic_network_interfaces import NetworkInterfaceBackend
 from moto.ec2.responses.elastic_ip_addresses import ElasticIPAddresses
 from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
@@ -125,22 +126,24 @@ def _unattached(eni: Any) -> Any:
     return view
 
 
-def get_all_network_interfaces(original, self, eni_ids: list[str] | None = None, filters: Any = None) -> Any:
-    enis = original(eni_ids, filters)
-    if not getattr(_describing, "active", False):
-        return enis  # moto's own lookups see everything
-    shown = []
-    for eni in enis:
+def generic_filter(original, filters: Any, objects: Any) -> Any:
+    """The last step of moto's DescribeNetworkInterfaces: what was just made is left out."""
+    shown = original(filters, objects)
+    if not getattr(_describing, "interfaces", False):
+        return shown  # moto's own lookups (and other resources) see everything
+    by_id = bool(getattr(_describing, "eni_ids", None))
+    visible = []
+    for eni in shown:
         if _take("eni", eni.id):
-            if eni_ids:
+            if by_id:
                 raise InvalidNetworkInterfaceIdError(eni.id)
             continue
         if eni.attachment_id and _take("attachment", eni.attachment_id):
             if filters and any(k.startswith("attachment.") for k in filters):
                 continue  # filtered on an attachment it does not show yet
             eni = _unattached(eni)
-        shown.append(eni)
-    return shown
+        visible.append(eni)
+    return visible
 
 
 def describe_addresses(original, self, allocation_ids: Any = None, public_ips: Any = None, filters: Any = None) -> Any:
@@ -157,7 +160,17 @@ def describe_addresses(original, self, allocation_ids: Any = None, public_ips: A
     return shown
 
 
-def _describe(original, self) -> Any:
+def _describe_interfaces(original, self) -> Any:
+    _describing.interfaces = True
+    _describing.eni_ids = self._get_param("NetworkInterfaceIds", [])
+    try:
+        return original()
+    finally:
+        _describing.interfaces = False
+        _describing.eni_ids = None
+
+
+def _describe_addresses(original, self) -> Any:
     _describing.active = True
     try:
         return original()
@@ -172,13 +185,13 @@ def apply() -> str:
           corrects="a new attachment is in the very next describe (AWS: eventually consistent)")
     patch(ElasticAddressBackend, "allocate_address", allocate_address,
           corrects="a new address is in the very next describe (AWS: eventually consistent)")
-    patch(NetworkInterfaceBackend, "get_all_network_interfaces", get_all_network_interfaces,
-          corrects="(eventual consistency) describes hide what was just made")
+    patch(elastic_network_interfaces, "generic_filter", generic_filter,
+          corrects="(eventual consistency) interface describes hide what was just made")
     patch(ElasticAddressBackend, "describe_addresses", describe_addresses,
           corrects="(eventual consistency) describes hide what was just allocated")
-    patch(ElasticNetworkInterfaces, "describe_network_interfaces", _describe,
+    patch(ElasticNetworkInterfaces, "describe_network_interfaces", _describe_interfaces,
           corrects="(eventual consistency) only API describes are affected")
-    patch(ElasticIPAddresses, "describe_addresses", _describe,
+    patch(ElasticIPAddresses, "describe_addresses", _describe_addresses,
           corrects="(eventual consistency) only API describes are affected")
     _control.register("/_iac/consistency", control)
     _control.on_reset(reset)
