@@ -358,9 +358,11 @@ async fn the_primary_terminating_hands_over_and_frees_its_licence() {
     w.launch(&instances[1]).await.expect("second");
     let primary = state::primary(&w.clients.core, &w.config.table).await.expect("primary").expect("one");
     let other = instances.iter().find(|i| **i != primary).expect("other").clone();
-    let report = w.terminate(&primary).await.expect("terminate");
+    let report = w.terminate_pending(&primary).await.expect("terminate");
     assert_eq!(report.outcomes, vec![(primary.clone(), "continue".to_owned())]);
+    assert_eq!(w.lifecycle_state(&primary).await, None, "its terminate action was completed");
     assert_eq!(state::primary(&w.clients.core, &w.config.table).await.expect("primary"), Some(other.clone()));
+    assert!(w.protected(&other).await, "the new primary is protected from scale-in");
     let leases = state::leases(&w.clients.core, &w.config.table).await.expect("leases");
     assert_eq!(
         leases.values().cloned().collect::<Vec<_>>(),
@@ -623,7 +625,7 @@ async fn a_new_primary_is_reconfigured_once_after_a_hand_over() {
     for i in &instances {
         w.launch(i).await.expect("launch");
     }
-    let report = w.terminate(&instances[0]).await.expect("terminate the primary");
+    let report = w.terminate_pending(&instances[0]).await.expect("terminate the primary");
     assert_eq!(
         report.outcomes,
         vec![
@@ -638,9 +640,15 @@ async fn a_new_primary_is_reconfigured_once_after_a_hand_over() {
     let ip = w.api_address(&instances[1]).await;
     assert!(other.configuration.expect("configured").contains(&format!("set primary-ip {ip}")));
 
+    assert!(w.protected(&instances[1]).await, "the new primary is protected from scale-in");
+
     // Redelivered, and the sweep: nothing is pushed again.
-    let again = w.terminate(&instances[0]).await.expect("redelivered");
-    assert_eq!(again.outcomes, vec![(instances[0].clone(), "continue".to_owned())]);
+    let event = w.events.lock().expect("lock").get(&format!("terminate:{}", instances[0])).cloned();
+    let again = w.handle(event.expect("the terminate event")).await.expect("redelivered");
+    assert_eq!(
+        again.outcomes,
+        vec![(instances[0].clone(), "cleaned; the action was no longer pending".to_owned())]
+    );
     let sweep = w.handle(json!({"detail-type": "Scheduled Event", "detail": {}})).await.expect("sweep");
     assert!(sweep.outcomes.iter().all(|(_, o)| !o.starts_with("reconfigured")), "{:?}", sweep.outcomes);
 }
