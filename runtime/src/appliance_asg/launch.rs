@@ -63,7 +63,9 @@ async fn launch_held(
             } else {
                 // The action timed out meanwhile: Auto Scaling applied its default result, and the
                 // "Launch Successful" handler replaces an instance left in service half-built.
-                report.outcomes.push((id.clone(), "made whole, but the action was no longer pending".to_owned()));
+                report
+                    .outcomes
+                    .push((id.clone(), "made whole, but the action was no longer pending".to_owned()));
             }
             Ok(())
         }

@@ -163,7 +163,10 @@ const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
 /// Until when to wait for detaches: the invocation's deadline less a margin, at most [`DETACH_WAIT`].
 fn wait_until(deadline: Option<SystemTime>) -> Instant {
     let left = deadline.map_or(DETACH_WAIT, |d| {
-        d.duration_since(SystemTime::now()).unwrap_or_default().saturating_sub(DEADLINE_MARGIN).min(DETACH_WAIT)
+        d.duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .saturating_sub(DEADLINE_MARGIN)
+            .min(DETACH_WAIT)
     });
     Instant::now() + left
 }
@@ -203,7 +206,8 @@ async fn delete_when_detached(clients: &Clients, eni: &str, until: Instant) -> R
                 return Ok(calls);
             }
             Err(e)
-                if error_code(&e) == Some("InvalidNetworkInterface.InUse") && Instant::now() + pause < until =>
+                if error_code(&e) == Some("InvalidNetworkInterface.InUse")
+                    && Instant::now() + pause < until =>
             {
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(2));

@@ -89,7 +89,10 @@ mod tests {
     fn the_successor_is_in_service() {
         let members = [m("i-a", 1, false), m("i-b", 2, false), m("i-c", 3, false)];
         // i-a is still launching (or already gone): i-b takes over.
-        assert_eq!(successor(&members, "i-c", &all(&["i-b", "i-c"])).map(|m| m.instance_id.as_str()), Some("i-b"));
+        assert_eq!(
+            successor(&members, "i-c", &all(&["i-b", "i-c"])).map(|m| m.instance_id.as_str()),
+            Some("i-b")
+        );
         assert_eq!(successor(&members, "i-c", &all(&["i-c"])), None, "nobody in service to hand over to");
     }
 

@@ -76,7 +76,12 @@ pub async fn join(
         .map_err(|e| aws("UpdateItem", &e))?;
     match out.attributes() {
         Some(attributes) => parse_member(&item(attributes)),
-        None => Ok(Member { instance_id: instance_id.to_owned(), joined_ms, leaving: false, configured_for: None }),
+        None => Ok(Member {
+            instance_id: instance_id.to_owned(),
+            joined_ms,
+            leaving: false,
+            configured_for: None,
+        }),
     }
 }
 
@@ -401,7 +406,9 @@ pub struct Lease {
 const LEASE_WITHOUT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 fn epoch_ms(t: std::time::SystemTime) -> u64 {
-    t.duration_since(std::time::UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0)
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
 }
 
 /// A token no other invocation uses (process, time, sequence).
@@ -426,7 +433,8 @@ impl Lease {
     ) -> Result<Option<Lease>, HandlerError> {
         let now = std::time::SystemTime::now();
         let expires = deadline.unwrap_or(now + LEASE_WITHOUT_DEADLINE);
-        let lease = Lease { table: table.to_owned(), key: format!("lease#{instance_id}"), holder: holder_token() };
+        let lease =
+            Lease { table: table.to_owned(), key: format!("lease#{instance_id}"), holder: holder_token() };
         let put = clients
             .dynamodb
             .put_item()

@@ -58,13 +58,22 @@ async fn the_primary_terminating_hands_over_to_the_longest_standing_member() {
 
     // A secondary leaving changes nothing.
     state::mark_leaving(&clients, &table, "i-a").await.expect("leaving");
-    assert_eq!(state::hand_over(&clients, &table, "i-a", &in_service()).await.expect("hand over").as_deref(), Some("i-b"));
+    assert_eq!(
+        state::hand_over(&clients, &table, "i-a", &in_service()).await.expect("hand over").as_deref(),
+        Some("i-b")
+    );
     state::leave(&clients, &table, "i-a").await.expect("leave");
 
     // The primary leaving: the longest-standing staying member takes over, also when asked twice.
     state::mark_leaving(&clients, &table, "i-b").await.expect("leaving");
-    assert_eq!(state::hand_over(&clients, &table, "i-b", &in_service()).await.expect("hand over").as_deref(), Some("i-c"));
-    assert_eq!(state::hand_over(&clients, &table, "i-b", &in_service()).await.expect("redelivered").as_deref(), Some("i-c"));
+    assert_eq!(
+        state::hand_over(&clients, &table, "i-b", &in_service()).await.expect("hand over").as_deref(),
+        Some("i-c")
+    );
+    assert_eq!(
+        state::hand_over(&clients, &table, "i-b", &in_service()).await.expect("redelivered").as_deref(),
+        Some("i-c")
+    );
     state::leave(&clients, &table, "i-b").await.expect("leave");
     assert_eq!(state::elect(&clients, &table, "i-c").await.expect("elect"), Role::Primary);
 
