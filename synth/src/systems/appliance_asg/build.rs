@@ -506,13 +506,13 @@ fn admin_secret_key(t: &mut Template, ctx: &Ctx) -> Result<LogicalId, BuildError
     };
     let encrypt = Statement {
         sid: Some("SecretsManagerEncryptsForTheAccount".into()),
-        principal: Some(Principal::Aws(vec![account_root])),
+        principal: Some(Principal::Aws(vec![account_root.clone()])),
         condition: via_secrets_manager(),
         ..Statement::allow(vec!["kms:GenerateDataKey*".into(), "kms:Encrypt".into()], vec![Expr::str("*")])
     };
     let mut decrypt = Statement {
         sid: Some("OnlyTheLifecycleRoleDecrypts".into()),
-        principal: Some(Principal::Aws(vec![Expr::str("*")])),
+        principal: Some(Principal::Aws(vec![account_root.clone()])),
         condition: via_secrets_manager(),
         ..Statement::allow(vec!["kms:Decrypt".into()], vec![Expr::str("*")])
     };
