@@ -52,6 +52,11 @@ pub mod lifecycle {
     pub const METRIC_NAMESPACE: &str = "ApplianceAsg";
     /// The metric counting launches abandoned because every licence was leased.
     pub const LICENCE_POOL_EMPTY_METRIC: &str = "LicencePoolEmpty";
+    /// The metric counting launches undone and completed with ABANDON.
+    pub const ABANDONED_METRIC: &str = "Abandoned";
+    /// The metric counting instances in service without having been made whole, handed to the
+    /// group for replacement.
+    pub const REPLACED_METRIC: &str = "Replaced";
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "appliance-asg-lifecycle",

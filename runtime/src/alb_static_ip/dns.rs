@@ -90,9 +90,11 @@ pub struct Found {
 /// Asks for `name`'s A records until the set is stable: no new address for
 /// `max(min_stable_queries, 2 * ceil(found / 8))` consecutive queries, or `max_queries`.
 pub async fn discover(name: &str, settings: &Settings) -> Result<Found, DnsError> {
-    let servers = match &settings.servers {
-        Servers::Fixed(s) => s.clone(),
-        Servers::Authoritative => authoritative_servers(name, settings.query_timeout).await?,
+    // Configured servers may be recursive resolvers (the VPC resolver), which answer only what
+    // they are asked to resolve; authoritative servers answer from their zone either way.
+    let (servers, recursive) = match &settings.servers {
+        Servers::Fixed(s) => (s.clone(), true),
+        Servers::Authoritative => (authoritative_servers(name, settings.query_timeout).await?, false),
     };
     let socket = UdpSocket::bind(("0.0.0.0", 0)).await.map_err(|e| DnsError::NoAnswer {
         name: name.to_owned(),
@@ -107,7 +109,7 @@ pub async fn discover(name: &str, settings: &Settings) -> Result<Found, DnsError
     while queries < settings.max_queries {
         let server = servers[queries % servers.len()];
         queries += 1;
-        match query(&socket, server, name, TYPE_A, false, settings.query_timeout).await {
+        match query(&socket, server, name, TYPE_A, recursive, settings.query_timeout).await {
             Ok(answer) => {
                 answered += 1;
                 let before = found.len();

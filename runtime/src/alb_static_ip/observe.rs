@@ -82,6 +82,12 @@ pub async fn group(
     let registered: BTreeSet<Target> = health
         .target_health_descriptions()
         .iter()
+        // A draining target is on its way out: it is no longer registered (and one the ALB still
+        // has is registered again, which ends the draining).
+        .filter(|d| {
+            d.target_health().and_then(|h| h.state())
+                != Some(&aws_sdk_elasticloadbalancingv2::types::TargetHealthStateEnum::Draining)
+        })
         .filter_map(|d| d.target())
         .filter_map(|t| {
             let ip = t.id()?.parse().ok()?;

@@ -75,8 +75,12 @@ pub enum Step {
     Delete {
         eni: String,
     },
+    /// On the interface's attachment: the one observed, or (`None`) the one this plan's `Attach`
+    /// step makes, whose id `AttachNetworkInterface` returns (a describe right after the attach may
+    /// not show it yet: EC2 is eventually consistent).
     SetDeleteOnTermination {
         eni: Eni,
+        attachment: Option<String>,
     },
     SetSourceDestCheck {
         eni: Eni,
@@ -164,7 +168,8 @@ pub fn launch(specs: &[InterfaceSpec], o: &Observed) -> Result<Vec<Step>, Unsati
         };
         // A new interface is attached with DeleteOnTermination false and SourceDestCheck true.
         if !current.is_some_and(|i| i.delete_on_termination && i.attachment.is_some()) {
-            steps.push(Step::SetDeleteOnTermination { eni: eni.clone() });
+            let attachment = current.and_then(|i| i.attachment.as_ref()).map(|(_, id)| id.clone());
+            steps.push(Step::SetDeleteOnTermination { eni: eni.clone(), attachment });
         }
         if current.is_none_or(|i| i.source_dest_check) != spec.source_dest_check {
             steps.push(Step::SetSourceDestCheck { eni: eni.clone(), enabled: spec.source_dest_check });
@@ -302,7 +307,7 @@ mod tests {
                     let i = o.interfaces.iter_mut().find(|i| i.id == id).expect("eni");
                     i.attachment = Some((*device_index, format!("attach-{n}")));
                 }
-                Step::SetDeleteOnTermination { eni } => {
+                Step::SetDeleteOnTermination { eni, .. } => {
                     let id = resolve(eni, &created);
                     o.interfaces.iter_mut().find(|i| i.id == id).expect("eni").delete_on_termination = true;
                 }
@@ -352,7 +357,7 @@ mod tests {
                     description: "port2".into()
                 },
                 Step::Attach { eni: Eni::CreatedFor(1), device_index: 1 },
-                Step::SetDeleteOnTermination { eni: Eni::CreatedFor(1) },
+                Step::SetDeleteOnTermination { eni: Eni::CreatedFor(1), attachment: None },
                 Step::Allocate { device_index: 1, pool: None },
                 Step::Associate { allocation: Allocation::AllocatedFor(1), eni: Eni::CreatedFor(1) },
                 Step::Create {
@@ -362,7 +367,7 @@ mod tests {
                     description: "port3".into()
                 },
                 Step::Attach { eni: Eni::CreatedFor(2), device_index: 2 },
-                Step::SetDeleteOnTermination { eni: Eni::CreatedFor(2) },
+                Step::SetDeleteOnTermination { eni: Eni::CreatedFor(2), attachment: None },
                 Step::SetSourceDestCheck { eni: Eni::CreatedFor(2), enabled: false },
             ]
         );

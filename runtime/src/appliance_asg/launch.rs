@@ -11,18 +11,23 @@
 //!
 //! Then the action completes with CONTINUE; after any failure, with ABANDON and the reason.
 
+use std::time::SystemTime;
+
 use super::lifecycle::{self, Completion};
 use super::provision::{self, Boot, Push};
 use super::state::{self, Role};
 use super::{Action, Clients, Config, Configuration, Report, interfaces, network, terminate};
 use crate::HandlerError;
 
-/// Handles a launch action: skipped when it no longer waits, completed with CONTINUE when the
-/// instance is whole, with ABANDON (after undoing everything done for it) when it cannot be made whole.
+/// Handles a launch action: skipped when it no longer waits (or a concurrent copy of it is being
+/// handled), completed with CONTINUE when the instance is whole, with ABANDON (after undoing
+/// everything done for it) when it cannot be made whole, and then the invocation fails too, so the
+/// cause reaches an operator (the errors alarm, besides the `Abandoned` metric's).
 pub(super) async fn launch(
     clients: &Clients,
     config: &Config,
     action: &Action,
+    deadline: Option<SystemTime>,
     report: &mut Report,
 ) -> Result<(), HandlerError> {
     let id = &action.instance_id;
@@ -30,13 +35,43 @@ pub(super) async fn launch(
         report.outcomes.push((id.clone(), "skipped: no active launch action".to_owned()));
         return Ok(());
     }
-    match make_whole(clients, config, action, report).await {
+    // EventBridge delivers at least once: a copy handled at the same time must not plan the same
+    // interfaces, nor undo this run's work when its own attach fails.
+    let Some(lease) = state::Lease::take(&clients.core, &config.table, id, deadline).await? else {
+        report.outcomes.push((id.clone(), "skipped: another invocation handles it".to_owned()));
+        return Ok(());
+    };
+    let result = launch_held(clients, config, action, deadline, report).await;
+    let released = lease.release(&clients.core).await;
+    result.and(released)
+}
+
+async fn launch_held(
+    clients: &Clients,
+    config: &Config,
+    action: &Action,
+    deadline: Option<SystemTime>,
+    report: &mut Report,
+) -> Result<(), HandlerError> {
+    let id = &action.instance_id;
+    match make_whole(clients, config, action, deadline, report).await {
         Ok(()) => {
-            lifecycle::complete(clients, config, action, Completion::Continue).await?;
-            report.counts.launched += 1;
-            report.outcomes.push((id.clone(), "continue".to_owned()));
+            let completed = lifecycle::complete(clients, config, action, Completion::Continue).await?;
+            if completed {
+                report.counts.launched += 1;
+                report.outcomes.push((id.clone(), "continue".to_owned()));
+            } else {
+                // The action timed out meanwhile: Auto Scaling applied its default result, and the
+                // "Launch Successful" handler replaces an instance left in service half-built.
+                report
+                    .outcomes
+                    .push((id.clone(), "made whole, but the action was no longer pending".to_owned()));
+            }
             Ok(())
         }
+        // Lost a race with a concurrent change of the cluster: nothing is wrong with the
+        // instance. Lambda's retry runs the (idempotent) launch again while the action still waits.
+        Err(e @ HandlerError::ConcurrentUpdate(_)) => Err(e),
         Err(e) => {
             tracing::error!(instance = %id, error = %e, error_type = e.error_type(), "launch failed; undoing and abandoning");
             match e {
@@ -45,17 +80,16 @@ pub(super) async fn launch(
                 _ => {}
             }
             // Compensation: undo everything done for the instance, then let Auto Scaling replace it.
-            terminate::undo(clients, config, id).await?;
-            lifecycle::complete(clients, config, action, Completion::Abandon).await?;
-            report.counts.abandoned += 1;
-            report.outcomes.push((id.clone(), format!("abandon: {e}")));
-            match e {
-                // Surfaced as a failed invocation too (the errors alarm): these need a person.
-                HandlerError::LicencePoolEmpty(_)
-                | HandlerError::CorruptState(_)
-                | HandlerError::Appliance(_) => Err(e),
-                _ => Ok(()),
+            terminate::undo(clients, config, id, deadline).await?;
+            let completed = lifecycle::complete(clients, config, action, Completion::Abandon).await?;
+            if completed {
+                report.counts.abandoned += 1;
             }
+            report.outcomes.push((id.clone(), format!("abandon: {e}")));
+            // Surfaced as a failed invocation too: a launch that cannot be made whole (a
+            // misconfiguration, a quota, an empty pool, an appliance failure) repeats with every
+            // replacement until a person acts. Lambda's retry finds no waiting action.
+            Err(e)
         }
     }
 }
@@ -70,10 +104,11 @@ async fn make_whole(
     clients: &Clients,
     config: &Config,
     action: &Action,
+    deadline: Option<SystemTime>,
     report: &mut Report,
 ) -> Result<(), HandlerError> {
     let id = &action.instance_id;
-    attach_network(clients, config, action).await?;
+    attach_network(clients, config, action, deadline).await?;
     let role = join_cluster(clients, config, id).await?;
     report.role = Some(match role {
         Role::Primary => "primary".to_owned(),
@@ -93,7 +128,12 @@ async fn make_whole(
 
 /// Gives the instance its configured interfaces and addresses. On a failure, [`network::apply`]
 /// deletes and releases what it created in this run before returning the error.
-async fn attach_network(clients: &Clients, config: &Config, action: &Action) -> Result<(), HandlerError> {
+async fn attach_network(
+    clients: &Clients,
+    config: &Config,
+    action: &Action,
+    deadline: Option<SystemTime>,
+) -> Result<(), HandlerError> {
     let id = &action.instance_id;
     let observed = network::observe(&clients.core, id, &config.interfaces)
         .await?
@@ -102,7 +142,7 @@ async fn attach_network(clients: &Clients, config: &Config, action: &Action) -> 
         .map_err(|e| HandlerError::InvalidEvent(format!("instance '{id}' cannot be made whole: {e}")))?;
     if !steps.is_empty() {
         lifecycle::heartbeat(clients, config, action).await?;
-        network::apply(&clients.core, id, &steps).await?;
+        network::apply(&clients.core, id, &steps, deadline).await?;
     }
     Ok(())
 }

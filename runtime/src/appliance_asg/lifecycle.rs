@@ -47,13 +47,14 @@ fn no_active_action<E: ProvideErrorMetadata>(e: &E) -> bool {
         && e.message().is_some_and(|m| m.contains("No active Lifecycle Action"))
 }
 
-/// Completes the action. An action that is no longer pending counts as done (a redelivered event).
+/// Completes the action; `false` when it was no longer pending (completed by a redelivered event,
+/// or timed out with its default result), which is not an error.
 pub async fn complete(
     clients: &Clients,
     config: &Config,
     action: &Action,
     completion: Completion,
-) -> Result<(), HandlerError> {
+) -> Result<bool, HandlerError> {
     let out = clients
         .autoscaling
         .complete_lifecycle_action()
@@ -68,8 +69,8 @@ pub async fn complete(
         .send()
         .await;
     match out {
-        Ok(_) => Ok(()),
-        Err(e) if e.as_service_error().is_some_and(no_active_action) => Ok(()),
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().is_some_and(no_active_action) => Ok(false),
         Err(e) => Err(aws("CompleteLifecycleAction", &e)),
     }
 }
@@ -141,4 +142,30 @@ pub async fn is_gone(clients: &Clients, instance_id: &str) -> Result<bool, Handl
         }
         Err(e) => Err(aws("DescribeInstances", &e)),
     }
+}
+
+/// The group's instances in service (the candidates for primary). Every page is read.
+pub async fn in_service_instances(
+    clients: &Clients,
+    config: &Config,
+) -> Result<std::collections::BTreeSet<String>, HandlerError> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut pages = clients
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(&config.asg_name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for group in page.map_err(|e| aws("DescribeAutoScalingGroups", &e))?.auto_scaling_groups() {
+            out.extend(
+                group
+                    .instances()
+                    .iter()
+                    .filter(|i| i.lifecycle_state().map(|s| s.as_str()) == Some("InService"))
+                    .filter_map(|i| i.instance_id().map(str::to_owned)),
+            );
+        }
+    }
+    Ok(out)
 }

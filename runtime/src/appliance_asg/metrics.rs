@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use contract::appliance_asg::lifecycle::{LICENCE_POOL_EMPTY_METRIC, METRIC_NAMESPACE};
+use contract::appliance_asg::lifecycle::{
+    ABANDONED_METRIC, LICENCE_POOL_EMPTY_METRIC, METRIC_NAMESPACE, REPLACED_METRIC,
+};
 use serde_json::json;
 
 /// What one invocation counted.
@@ -30,12 +32,12 @@ impl Counts {
     fn metrics(&self) -> BTreeMap<&'static str, u32> {
         BTreeMap::from([
             ("Launched", self.launched),
-            ("Abandoned", self.abandoned),
+            (ABANDONED_METRIC, self.abandoned),
             (LICENCE_POOL_EMPTY_METRIC, self.licence_pool_empty),
             ("Configured", self.configured),
             ("ConfigurationFailed", self.configuration_failed),
             ("Cleaned", self.cleaned),
-            ("Replaced", self.replaced),
+            (REPLACED_METRIC, self.replaced),
         ])
     }
 }

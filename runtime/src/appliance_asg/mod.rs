@@ -12,9 +12,12 @@
 //!   launches), lease a licence ([`licences`]), configure the appliance, then complete the action
 //!   with CONTINUE ([`lifecycle`]). Whatever makes the instance impossible to make whole (no subnet
 //!   in its zone, an exhausted licence pool, an AWS or appliance failure) is compensated by the
-//!   terminate saga's undo, then the action completes with ABANDON and the reason; an empty pool,
-//!   unreadable state or licence list, or an appliance failure also fails the invocation, for the
-//!   alarm. A launch event for an instance that is no longer waiting changes nothing.
+//!   terminate saga's undo, then the action completes with ABANDON and the reason, and the
+//!   invocation fails too, for the errors alarm (with the `Abandoned` metric's): a cause that
+//!   abandons one launch abandons its replacements until a person acts. A lost race with a
+//!   concurrent cluster change is not abandoned but retried. A launch event for an instance that is
+//!   no longer waiting, or a copy of one handled at the same time (a lease per instance in the
+//!   state table), changes nothing.
 //! - Terminate action, and "Terminate Successful" ([`terminate`]): undo the network (release only
 //!   addresses the function allocated, never the user's), return the licence, hand the primary role
 //!   over, leave the cluster, then CONTINUE.
@@ -127,7 +130,7 @@ async fn dispatch(
     report: &mut Report,
 ) -> Result<(), HandlerError> {
     match event {
-        Event::Launch(action) => launch::launch(clients, config, &action, report).await,
+        Event::Launch(action) => launch::launch(clients, config, &action, deadline, report).await,
         Event::Terminate(action) => terminate::terminate(clients, config, &action, deadline, report).await,
         Event::Launched(id) => launch::in_service(clients, config, &id, report).await,
         Event::Terminated(id) => terminate::terminated(clients, config, id, deadline, report).await,

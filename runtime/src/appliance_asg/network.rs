@@ -5,6 +5,7 @@
 //! them apart from the user's.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_ec2::types::{
     DomainType, Filter, NetworkInterfaceAttachmentChanges, ResourceType, Tag, TagSpecification,
@@ -48,11 +49,34 @@ pub async fn observe(
     let Some(instance) = reservations.iter().flat_map(|r| r.instances()).next() else { return Ok(None) };
     let availability_zone =
         instance.placement().and_then(|p| p.availability_zone()).unwrap_or_default().to_owned();
+    let mut observed = leftovers(clients, instance_id, specs, true).await?;
+    observed.availability_zone = availability_zone;
+    Ok(Some(observed))
+}
 
+/// What the function made for an instance EC2 no longer knows (terminated long ago, or never
+/// launched): the interfaces and addresses tagged for it, found by their tags alone, so they are
+/// cleaned up rather than left allocated. The zone is unknown (empty).
+pub async fn observe_gone(
+    clients: &Clients,
+    instance_id: &str,
+    specs: &[InterfaceSpec],
+) -> Result<Observed, HandlerError> {
+    leftovers(clients, instance_id, specs, false).await
+}
+
+async fn leftovers(
+    clients: &Clients,
+    instance_id: &str,
+    specs: &[InterfaceSpec],
+    attached_too: bool,
+) -> Result<Observed, HandlerError> {
     let mut interfaces: BTreeMap<String, Interface> = BTreeMap::new();
-    for f in
-        [filter("attachment.instance-id", instance_id), filter(&format!("tag:{INSTANCE_TAG}"), instance_id)]
-    {
+    let mut queries = vec![filter(&format!("tag:{INSTANCE_TAG}"), instance_id)];
+    if attached_too {
+        queries.insert(0, filter("attachment.instance-id", instance_id));
+    }
+    for f in queries {
         let mut pages = clients.ec2.describe_network_interfaces().filters(f).into_paginator().send();
         while let Some(page) = pages.next().await {
             for eni in page.map_err(|e| aws("DescribeNetworkInterfaces", &e))?.network_interfaces() {
@@ -106,12 +130,12 @@ pub async fn observe(
             );
         }
     }
-    Ok(Some(Observed {
+    Ok(Observed {
         instance_id: instance_id.to_owned(),
-        availability_zone,
+        availability_zone: String::new(),
         interfaces: interfaces.into_values().collect(),
         addresses: addresses.into_values().collect(),
-    }))
+    })
 }
 
 fn tags(kind: ResourceType, instance_id: &str, device_index: u32) -> TagSpecification {
@@ -127,33 +151,85 @@ fn tags(kind: ResourceType, instance_id: &str, device_index: u32) -> TagSpecific
 struct Created {
     interfaces: BTreeMap<u32, String>,
     addresses: BTreeMap<u32, String>,
+    /// Interface -> the attachment `AttachNetworkInterface` returned for it in this run.
+    attachments: BTreeMap<String, String>,
+}
+
+/// How long a detach may take before a delete gives up, when the invocation has no deadline.
+const DETACH_WAIT: Duration = Duration::from_secs(60);
+/// What is kept of the invocation's time for the steps after the network (completing the action).
+const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
+
+/// Until when to wait for detaches: the invocation's deadline less a margin, at most [`DETACH_WAIT`].
+fn wait_until(deadline: Option<SystemTime>) -> Instant {
+    let left = deadline.map_or(DETACH_WAIT, |d| {
+        d.duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .saturating_sub(DEADLINE_MARGIN)
+            .min(DETACH_WAIT)
+    });
+    Instant::now() + left
 }
 
 /// Applies `steps` in order. On a failure, deletes the interfaces and releases the addresses this
-/// run created but could not put to use (so nothing leaks), then returns the error.
-pub async fn apply(clients: &Clients, instance_id: &str, steps: &[Step]) -> Result<usize, HandlerError> {
+/// run created but could not put to use (so nothing leaks), then returns the error. A delete of an
+/// interface that is still detaching (EC2 detaches asynchronously) waits for the detach, until the
+/// invocation's `deadline` less a margin.
+pub async fn apply(
+    clients: &Clients,
+    instance_id: &str,
+    steps: &[Step],
+    deadline: Option<SystemTime>,
+) -> Result<usize, HandlerError> {
     let mut created = Created::default();
     let mut calls = 0;
+    let until = wait_until(deadline);
     for step in steps {
-        if let Err(e) = apply_one(clients, instance_id, step, &mut created, &mut calls).await {
-            compensate(clients, &created).await;
+        if let Err(e) = apply_one(clients, instance_id, step, &mut created, &mut calls, until).await {
+            compensate(clients, &created, until).await;
             return Err(e);
         }
     }
     Ok(calls)
 }
 
-async fn compensate(clients: &Clients, created: &Created) {
-    for eni in created.interfaces.values() {
-        // A created interface may have been attached before the failure: detach it first.
-        if let Ok(out) = clients.ec2.describe_network_interfaces().network_interface_ids(eni).send().await
-            && let Some(attachment) =
-                out.network_interfaces().first().and_then(|i| i.attachment()).and_then(|a| a.attachment_id())
-        {
-            let _ = clients.ec2.detach_network_interface().attachment_id(attachment).force(true).send().await;
+/// Deletes an interface once it is detached: EC2 answers `InvalidNetworkInterface.InUse` while the
+/// detach is under way. Already deleted counts as deleted. Returns the number of calls made.
+async fn delete_when_detached(clients: &Clients, eni: &str, until: Instant) -> Result<usize, HandlerError> {
+    let mut pause = Duration::from_millis(200);
+    let mut calls = 0;
+    loop {
+        calls += 1;
+        match clients.ec2.delete_network_interface().network_interface_id(eni).send().await {
+            Ok(_) => return Ok(calls),
+            Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidNetworkInterfaceID.NotFound")) => {
+                return Ok(calls);
+            }
+            Err(e)
+                if error_code(&e) == Some("InvalidNetworkInterface.InUse")
+                    && Instant::now() + pause < until =>
+            {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(aws("DeleteNetworkInterface", &e)),
         }
-        if let Err(e) = clients.ec2.delete_network_interface().network_interface_id(eni).send().await {
-            tracing::error!(eni, error = %aws("DeleteNetworkInterface", &e), "compensation failed: interface left behind");
+    }
+}
+
+async fn compensate(clients: &Clients, created: &Created, until: Instant) {
+    for eni in created.interfaces.values() {
+        // A created interface may have been attached before the failure: detach it first, by the
+        // attachment id the attach returned (a describe may not show the attachment yet).
+        if let Some(attachment) = created.attachments.get(eni)
+            && let Err(e) = clients.ec2.detach_network_interface().attachment_id(attachment).send().await
+            && !error_code(&e).is_some_and(|c| c.starts_with("InvalidAttachmentID.NotFound"))
+        {
+            tracing::error!(eni, error = %aws("DetachNetworkInterface", &e), "compensation failed: interface left attached");
+            continue;
+        }
+        if let Err(e) = delete_when_detached(clients, eni, until).await {
+            tracing::error!(eni, error = %e, "compensation failed: interface left behind");
         }
     }
     for allocation in created.addresses.values() {
@@ -178,6 +254,7 @@ async fn apply_one(
     step: &Step,
     created: &mut Created,
     calls: &mut usize,
+    until: Instant,
 ) -> Result<(), HandlerError> {
     let ec2 = &clients.ec2;
     *calls += 1;
@@ -201,33 +278,29 @@ async fn apply_one(
             created.interfaces.insert(*device_index, id.to_owned());
         }
         Step::Attach { eni, device_index } => {
-            ec2.attach_network_interface()
-                .network_interface_id(resolve(eni, created)?)
+            let id = resolve(eni, created)?;
+            let out = ec2
+                .attach_network_interface()
+                .network_interface_id(&id)
                 .instance_id(instance_id)
                 .device_index(i32::try_from(*device_index).unwrap_or(i32::MAX))
                 .send()
                 .await
                 .map_err(|e| aws("AttachNetworkInterface", &e))?;
+            let attachment = out.attachment_id().ok_or_else(|| HandlerError::Aws {
+                operation: "AttachNetworkInterface",
+                message: format!("no attachment ID returned for '{id}'"),
+            })?;
+            created.attachments.insert(id, attachment.to_owned());
         }
-        Step::SetDeleteOnTermination { eni } => {
+        Step::SetDeleteOnTermination { eni, attachment } => {
             let id = resolve(eni, created)?;
-            let out = ec2
-                .describe_network_interfaces()
-                .network_interface_ids(&id)
-                .send()
-                .await
-                .map_err(|e| aws("DescribeNetworkInterfaces", &e))?;
-            *calls += 1;
-            let attachment = out
-                .network_interfaces()
-                .first()
-                .and_then(|i| i.attachment())
-                .and_then(|a| a.attachment_id())
-                .ok_or_else(|| HandlerError::Aws {
-                    operation: "DescribeNetworkInterfaces",
-                    message: format!("'{id}' is not attached"),
-                })?
-                .to_owned();
+            let attachment =
+                created.attachments.get(&id).or(attachment.as_ref()).cloned().ok_or_else(|| {
+                    HandlerError::InvalidEvent(format!(
+                        "plan sets DeleteOnTermination on '{id}', which it neither found nor made attached"
+                    ))
+                })?;
             ec2.modify_network_interface_attribute()
                 .network_interface_id(&id)
                 .attachment(
@@ -304,12 +377,7 @@ async fn apply_one(
                 Err(e) => return Err(aws("DetachNetworkInterface", &e)),
             }
         }
-        Step::Delete { eni } => match ec2.delete_network_interface().network_interface_id(eni).send().await {
-            Ok(_) => {}
-            Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidNetworkInterfaceID.NotFound")) => {
-            }
-            Err(e) => return Err(aws("DeleteNetworkInterface", &e)),
-        },
+        Step::Delete { eni } => *calls += delete_when_detached(clients, eni, until).await? - 1,
     }
     Ok(())
 }

@@ -15,11 +15,17 @@ pub struct Member {
 }
 
 /// The member that takes over as primary when `leaving` goes: the longest-standing member still
-/// staying (earliest join, then lowest instance ID), so every run that asks picks the same one.
-pub fn successor<'a>(members: &'a [Member], leaving: &str) -> Option<&'a Member> {
+/// staying (earliest join, then lowest instance ID), so every run that asks picks the same one;
+/// only one `in_service` (the group's view: a member still launching, or already terminating, is
+/// no primary to hand a cluster to).
+pub fn successor<'a>(
+    members: &'a [Member],
+    leaving: &str,
+    in_service: &std::collections::BTreeSet<String>,
+) -> Option<&'a Member> {
     members
         .iter()
-        .filter(|m| m.instance_id != leaving && !m.leaving)
+        .filter(|m| m.instance_id != leaving && !m.leaving && in_service.contains(&m.instance_id))
         .min_by(|a, b| (a.joined_ms, &a.instance_id).cmp(&(b.joined_ms, &b.instance_id)))
 }
 
@@ -65,13 +71,29 @@ mod tests {
         Member { instance_id: id.into(), joined_ms, leaving, configured_for: None }
     }
 
+    fn all(ids: &[&str]) -> std::collections::BTreeSet<String> {
+        ids.iter().map(|s| (*s).to_owned()).collect()
+    }
+
     #[test]
     fn the_successor_is_the_longest_standing_staying_member() {
         let members = [m("i-c", 10, false), m("i-b", 20, false), m("i-a", 20, false), m("i-d", 5, true)];
-        assert_eq!(successor(&members, "i-c").map(|m| m.instance_id.as_str()), Some("i-a"));
-        assert_eq!(successor(&members, "i-x").map(|m| m.instance_id.as_str()), Some("i-c"));
-        assert_eq!(successor(&members[..1], "i-c"), None, "nobody left to elect");
-        assert_eq!(successor(&[m("i-d", 5, true)], "i-c"), None, "a leaving member is never elected");
+        let up = all(&["i-a", "i-b", "i-c", "i-d"]);
+        assert_eq!(successor(&members, "i-c", &up).map(|m| m.instance_id.as_str()), Some("i-a"));
+        assert_eq!(successor(&members, "i-x", &up).map(|m| m.instance_id.as_str()), Some("i-c"));
+        assert_eq!(successor(&members[..1], "i-c", &up), None, "nobody left to elect");
+        assert_eq!(successor(&[m("i-d", 5, true)], "i-c", &up), None, "a leaving member is never elected");
+    }
+
+    #[test]
+    fn the_successor_is_in_service() {
+        let members = [m("i-a", 1, false), m("i-b", 2, false), m("i-c", 3, false)];
+        // i-a is still launching (or already gone): i-b takes over.
+        assert_eq!(
+            successor(&members, "i-c", &all(&["i-b", "i-c"])).map(|m| m.instance_id.as_str()),
+            Some("i-b")
+        );
+        assert_eq!(successor(&members, "i-c", &all(&["i-c"])), None, "nobody in service to hand over to");
     }
 
     #[test]

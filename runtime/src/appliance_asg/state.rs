@@ -50,36 +50,38 @@ where
     e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException")
 }
 
-/// Adds `instance_id` to the cluster; a member already there keeps its original join time.
+/// Adds `instance_id` to the cluster; a member already there keeps its original join time. A
+/// launch that runs again for a member marked leaving (its earlier undo stopped half way) clears
+/// the mark: the instance is launching, and a member marked leaving is never elected.
 pub async fn join(
     clients: &Clients,
     table: &str,
     instance_id: &str,
     joined_ms: u64,
 ) -> Result<Member, HandlerError> {
-    let put = clients
+    let out = clients
         .dynamodb
-        .put_item()
+        .update_item()
         .table_name(table)
-        .item(KEY, s(&member_key(instance_id)))
-        .item("instance_id", s(instance_id))
-        .item("joined_ms", AttributeValue::N(joined_ms.to_string()))
-        .item("leaving", AttributeValue::Bool(false))
-        .condition_expression("attribute_not_exists(#k)")
+        .key(KEY, s(&member_key(instance_id)))
+        .update_expression("SET instance_id = :i, joined_ms = if_not_exists(joined_ms, :j), leaving = :f")
+        .condition_expression("attribute_not_exists(#k) OR instance_id = :i")
         .expression_attribute_names("#k", KEY)
+        .expression_attribute_values(":i", s(instance_id))
+        .expression_attribute_values(":j", AttributeValue::N(joined_ms.to_string()))
+        .expression_attribute_values(":f", AttributeValue::Bool(false))
+        .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
         .send()
-        .await;
-    match put {
-        Ok(_) => Ok(Member {
+        .await
+        .map_err(|e| aws("UpdateItem", &e))?;
+    match out.attributes() {
+        Some(attributes) => parse_member(&item(attributes)),
+        None => Ok(Member {
             instance_id: instance_id.to_owned(),
             joined_ms,
             leaving: false,
             configured_for: None,
         }),
-        Err(e) if condition_failed(&e) => member(clients, table, instance_id).await?.ok_or_else(|| {
-            HandlerError::ConcurrentUpdate(format!("member '{instance_id}' left while joining"))
-        }),
-        Err(e) => Err(aws("PutItem", &e)),
     }
 }
 
@@ -237,7 +239,8 @@ pub async fn elect(clients: &Clients, table: &str, instance_id: &str) -> Result<
         .table_name(table)
         .item(KEY, s(PRIMARY))
         .item("instance_id", s(instance_id))
-        .condition_expression("attribute_not_exists(#k)")
+        // A `primary` item without an instance id names nobody: it is replaced, never obeyed.
+        .condition_expression("attribute_not_exists(#k) OR attribute_not_exists(instance_id)")
         .expression_attribute_names("#k", KEY)
         .send()
         .await;
@@ -253,13 +256,15 @@ pub async fn elect(clients: &Clients, table: &str, instance_id: &str) -> Result<
     }
 }
 
-/// If `leaving` is the primary, hands the role to [`plan::successor`] (or leaves the cluster
+/// If `leaving` is the primary, hands the role to [`plan::successor`] among the members
+/// `in_service` (or leaves the cluster
 /// without a primary when nobody stays). Returns the primary afterwards. Each step is conditional
 /// on the primary still being `leaving`, so concurrent hand-overs agree.
 pub async fn hand_over(
     clients: &Clients,
     table: &str,
     leaving: &str,
+    in_service: &std::collections::BTreeSet<String>,
 ) -> Result<Option<String>, HandlerError> {
     for _ in 0..HAND_OVER_ATTEMPTS {
         let current = primary(clients, table).await?;
@@ -267,7 +272,7 @@ pub async fn hand_over(
             return Ok(current);
         }
         let members = members(clients, table).await?;
-        let next = plan::successor(&members, leaving).map(|m| m.instance_id.clone());
+        let next = plan::successor(&members, leaving, in_service).map(|m| m.instance_id.clone());
         let result = match &next {
             Some(next) => clients
                 .dynamodb
@@ -385,4 +390,85 @@ pub async fn release_licences(
         }
     }
     Ok(released)
+}
+
+/// A lease on the work for one instance (`lease#<instance>`): while one invocation holds it, a copy
+/// of the same lifecycle action delivered concurrently is a no-op. It expires at the holder's
+/// deadline, so a holder that died never blocks the retry.
+#[derive(Debug)]
+pub struct Lease {
+    table: String,
+    key: String,
+    holder: String,
+}
+
+/// How long a lease lasts when the invocation has no deadline: Lambda's longest timeout.
+const LEASE_WITHOUT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+fn epoch_ms(t: std::time::SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// A token no other invocation uses (process, time, sequence).
+fn holder_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos}-{}", std::process::id(), SEQUENCE.fetch_add(1, Ordering::Relaxed))
+}
+
+impl Lease {
+    /// Takes the lease on `instance_id`'s work until `deadline`; `None` while another invocation
+    /// holds an unexpired one.
+    pub async fn take(
+        clients: &Clients,
+        table: &str,
+        instance_id: &str,
+        deadline: Option<std::time::SystemTime>,
+    ) -> Result<Option<Lease>, HandlerError> {
+        let now = std::time::SystemTime::now();
+        let expires = deadline.unwrap_or(now + LEASE_WITHOUT_DEADLINE);
+        let lease =
+            Lease { table: table.to_owned(), key: format!("lease#{instance_id}"), holder: holder_token() };
+        let put = clients
+            .dynamodb
+            .put_item()
+            .table_name(table)
+            .item(KEY, s(&lease.key))
+            .item("holder", s(&lease.holder))
+            .item("expires_ms", AttributeValue::N(epoch_ms(expires).to_string()))
+            .condition_expression("attribute_not_exists(#k) OR expires_ms < :now")
+            .expression_attribute_names("#k", KEY)
+            .expression_attribute_values(":now", AttributeValue::N(epoch_ms(now).to_string()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(Some(lease)),
+            Err(e) if condition_failed(&e) => Ok(None),
+            Err(e) => Err(aws("PutItem", &e)),
+        }
+    }
+
+    /// Gives the lease back (unless it expired and another invocation took it since).
+    pub async fn release(self, clients: &Clients) -> Result<(), HandlerError> {
+        let out = clients
+            .dynamodb
+            .delete_item()
+            .table_name(&self.table)
+            .key(KEY, s(&self.key))
+            .condition_expression("holder = :me")
+            .expression_attribute_values(":me", s(&self.holder))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(aws("DeleteItem", &e)),
+        }
+    }
 }

@@ -19,7 +19,7 @@ pub(super) async fn sweep(
         if !lifecycle::is_gone(clients, &member.instance_id).await? {
             continue;
         }
-        terminate::undo(clients, config, &member.instance_id).await?;
+        terminate::undo(clients, config, &member.instance_id, deadline).await?;
         report.counts.cleaned += 1;
         report.outcomes.push((member.instance_id, "cleaned".to_owned()));
     }

@@ -21,33 +21,62 @@ const ALB_NAME: &str = "internal-web-1234567890.us-east-1.elb.amazonaws.com";
 /// A UDP DNS server answering A queries for any name with at most 8 of `addresses`, rotating like
 /// Route 53 does for load balancers. Returns its address and a handle to change the addresses.
 async fn dns_server(addresses: Vec<Ipv4Addr>) -> (SocketAddr, Arc<Mutex<Vec<Ipv4Addr>>>) {
-    let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    let addr = socket.local_addr().expect("addr");
-    let shared = Arc::new(Mutex::new(addresses));
-    let current = shared.clone();
-    tokio::spawn(async move {
-        let mut buf = [0u8; 512];
-        let mut turn = 0usize;
-        loop {
-            let Ok((n, from)) = socket.recv_from(&mut buf).await else { return };
-            let q = &buf[..n];
-            // Copy header and question; set QR/AA; answer with compressed pointers to the question name.
-            let mut r = q.to_vec();
-            r[2] = 0x84;
-            r[3] = 0;
-            let all = current.lock().expect("lock").clone();
-            let take = all.len().min(8);
-            let picked: Vec<Ipv4Addr> = (0..take).map(|i| all[(turn * 3 + i) % all.len()]).collect();
-            turn += 1;
-            r[6..8].copy_from_slice(&u16::try_from(picked.len()).unwrap_or(0).to_be_bytes());
-            for ip in picked {
-                r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
-                r.extend_from_slice(&ip.octets());
+    let server = DnsServer::start(addresses, false).await;
+    (server.addr, server.addresses)
+}
+
+/// A local DNS server: its address, the addresses it answers with, and how many queries it got.
+struct DnsServer {
+    addr: SocketAddr,
+    addresses: Arc<Mutex<Vec<Ipv4Addr>>>,
+    queries: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl DnsServer {
+    /// With `recursive_only`, it behaves like a recursive resolver (the VPC resolver, say): a
+    /// question without recursion desired gets an empty answer, as for a name it has not cached.
+    async fn start(addresses: Vec<Ipv4Addr>, recursive_only: bool) -> DnsServer {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let addr = socket.local_addr().expect("addr");
+        let shared = Arc::new(Mutex::new(addresses));
+        let current = shared.clone();
+        let queries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = queries.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            let mut turn = 0usize;
+            loop {
+                let Ok((n, from)) = socket.recv_from(&mut buf).await else { return };
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let q = &buf[..n];
+                let recursion_desired = q.len() > 2 && q[2] & 0x01 != 0;
+                // Copy header and question; set QR/AA (and RA, RD as asked); answer with compressed
+                // pointers to the question name.
+                let mut r = q.to_vec();
+                r[2] = 0x84 | (q[2] & 0x01);
+                r[3] = if recursive_only { 0x80 } else { 0 };
+                let all = if recursive_only && !recursion_desired {
+                    Vec::new()
+                } else {
+                    current.lock().expect("lock").clone()
+                };
+                let take = all.len().min(8);
+                let picked: Vec<Ipv4Addr> = (0..take).map(|i| all[(turn * 3 + i) % all.len()]).collect();
+                turn += 1;
+                r[6..8].copy_from_slice(&u16::try_from(picked.len()).unwrap_or(0).to_be_bytes());
+                for ip in picked {
+                    r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+                    r.extend_from_slice(&ip.octets());
+                }
+                let _ = socket.send_to(&r, from).await;
             }
-            let _ = socket.send_to(&r, from).await;
-        }
-    });
-    (addr, shared)
+        });
+        DnsServer { addr, addresses: shared, queries }
+    }
+
+    fn queries(&self) -> usize {
+        self.queries.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 fn ips(range: std::ops::Range<u8>) -> Vec<Ipv4Addr> {
@@ -150,6 +179,7 @@ async fn targets(f: &Fixture) -> BTreeSet<(String, i32)> {
         .expect("health");
     out.target_health_descriptions()
         .iter()
+        .filter(|d| d.target_health().and_then(|h| h.state()).is_none_or(|s| s.as_str() != "draining"))
         .filter_map(|d| d.target())
         .map(|t| (t.id().unwrap_or("").to_owned(), t.port().unwrap_or(0)))
         .collect()
@@ -250,11 +280,11 @@ async fn unreachable_dns_is_a_retryable_discovery_failure() {
 async fn network_interface_discovery_reads_the_albs_interfaces() {
     let alb = unique_alb_arn();
     let f = fixture_for(&alb, eni_discovery(&alb)).await;
-    alb_interfaces(&f, "10.1.1.0/24", &["10.1.1.10", "10.1.1.11"]).await;
+    alb_interfaces(&f, "10.0.201.0/24", &["10.0.201.10", "10.0.201.11"]).await;
     run(&f).await.expect("run");
     assert_eq!(
         targets(&f).await,
-        set(&["10.1.1.10".parse().expect("ip"), "10.1.1.11".parse().expect("ip")], 443)
+        set(&["10.0.201.10".parse().expect("ip"), "10.0.201.11".parse().expect("ip")], 443)
     );
 }
 
@@ -301,7 +331,7 @@ async fn every_call_in_dns_mode_is_allowed_by_the_synthesized_policy() {
 async fn every_call_in_network_interface_mode_is_allowed_by_the_synthesized_policy() {
     let alb = unique_alb_arn();
     let f = fixture_for(&alb, eni_discovery(&alb)).await;
-    alb_interfaces(&f, "10.2.1.0/24", &["10.2.1.10"]).await;
+    alb_interfaces(&f, "10.0.202.0/24", &["10.0.202.10"]).await;
     f.recorder.clear();
     run(&f).await.expect("run");
     let recorded = f.recorder.actions();
@@ -309,4 +339,124 @@ async fn every_call_in_network_interface_mode_is_allowed_by_the_synthesized_poli
     iam::assert_allowed(&recorded, &allowed_actions(None));
     // And DNS mode's policy does not grant what only ENI mode needs.
     assert!(!allowed_actions(Some("dns")).contains("ec2:DescribeNetworkInterfaces"));
+}
+
+/// A resolver named in `dns_servers` (the VPC resolver) answers only questions that ask for
+/// recursion: discovery must ask for it.
+#[tokio::test]
+async fn a_configured_recursive_resolver_is_asked_for_recursion() {
+    let server = DnsServer::start(ips(1..4), true).await;
+    let f = fixture(dns_discovery(server.addr)).await;
+    let report = run(&f).await.expect("the resolver answers recursive questions");
+    assert_eq!(report.groups[0].discovered, 3);
+    assert_eq!(targets(&f).await, set(&ips(1..4), 443));
+}
+
+/// An ALB with exactly eight addresses: every answer holds all of them, so discovery stops after
+/// the first answer and `min_stable_queries` answers that bring nothing new.
+#[tokio::test]
+async fn exactly_eight_addresses_take_five_dns_queries() {
+    let server = DnsServer::start(ips(1..9), false).await;
+    let f = fixture(dns_discovery(server.addr)).await;
+    let report = run(&f).await.expect("run");
+    assert_eq!(report.groups[0].discovered, 8);
+    assert_eq!((report.discovery_queries, server.queries()), (5, 5));
+}
+
+/// Two target groups (two NLB listeners' ports) follow one ALB: each gets every address on its own
+/// port and its own state item; a second run writes nothing.
+#[tokio::test]
+async fn two_target_groups_on_one_alb_are_synced_independently() {
+    let (server, _) = dns_server(ips(1..4)).await;
+    let mut f = fixture(dns_discovery(server)).await;
+    let vpc = f
+        .clients
+        .elbv2
+        .describe_target_groups()
+        .target_group_arns(&f.config.groups[0].arn)
+        .send()
+        .await
+        .expect("group")
+        .target_groups()[0]
+        .vpc_id()
+        .expect("vpc")
+        .to_owned();
+    let second = world::ip_target_group(&f.clients.elbv2, &vpc).await.expect("second group");
+    f.config.groups.push(Group { arn: second.clone(), port: 8443 });
+    let report = run(&f).await.expect("run");
+    assert_eq!(report.groups.len(), 2);
+    assert_eq!(targets(&f).await, set(&ips(1..4), 443));
+    let second_targets: BTreeSet<(String, i32)> = f
+        .clients
+        .elbv2
+        .describe_target_health()
+        .target_group_arn(&second)
+        .send()
+        .await
+        .expect("health")
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| d.target())
+        .map(|t| (t.id().unwrap_or("").to_owned(), t.port().unwrap_or(0)))
+        .collect();
+    assert_eq!(second_targets, set(&ips(1..4), 8443));
+    for group in &f.config.groups {
+        let key = alb_static_ip::state::key(group, &f.config.alb_arn);
+        let (_, version) = alb_static_ip::state::get(&f.clients, &f.config.table, &key).await.expect("state");
+        assert!(version.is_some(), "state written for {}", group.arn);
+    }
+    f.recorder.clear();
+    run(&f).await.expect("steady");
+    assert!(!f.recorder.actions().iter().any(|a| a.ends_with("Targets") || a.ends_with("PutItem")));
+}
+
+/// Across VPCs (the ALB's addresses outside the target group's VPC), targets are registered and
+/// deregistered with `AvailabilityZone: all`, which AWS requires of both calls.
+#[tokio::test]
+async fn a_cross_vpc_sync_registers_and_deregisters_in_zone_all() {
+    let outside: Vec<Ipv4Addr> = (1..4).map(|i| Ipv4Addr::new(172, 31, 5, i)).collect();
+    let (server, current) = dns_server(outside.clone()).await;
+    let mut f = fixture(dns_discovery(server)).await;
+    f.config.cross_vpc = true;
+    f.config.max_deregistrations = 3;
+    run(&f).await.expect("register");
+    let zones: BTreeSet<Option<String>> = f
+        .clients
+        .elbv2
+        .describe_target_health()
+        .target_group_arn(&f.config.groups[0].arn)
+        .send()
+        .await
+        .expect("health")
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| d.target())
+        .map(|t| t.availability_zone().map(str::to_owned))
+        .collect();
+    assert_eq!(zones, BTreeSet::from([Some("all".to_owned())]));
+    *current.lock().expect("lock") = outside[..1].to_vec();
+    for _ in 0..2 {
+        run(&f).await.expect("deregister after the miss threshold");
+    }
+    assert_eq!(targets(&f).await, set(&outside[..1], 443));
+}
+
+/// A target draining after a deregistration is not registered: when the ALB has the address
+/// again, the sync registers it again.
+#[tokio::test]
+async fn a_draining_target_the_alb_still_has_is_registered_again() {
+    let (server, _) = dns_server(ips(1..3)).await;
+    let f = fixture(dns_discovery(server)).await;
+    run(&f).await.expect("register");
+    f.clients
+        .elbv2
+        .deregister_targets()
+        .target_group_arn(&f.config.groups[0].arn)
+        .targets(TargetDescription::builder().id("10.0.1.1").port(443).build())
+        .send()
+        .await
+        .expect("an operator deregisters a target");
+    let report = run(&f).await.expect("run");
+    assert_eq!(report.groups[0].registered, ["10.0.1.1"]);
+    assert_eq!(targets(&f).await, set(&ips(1..3), 443));
 }

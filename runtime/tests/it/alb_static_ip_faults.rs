@@ -82,7 +82,12 @@ async fn registered(clients: &Clients, config: &Config) -> Vec<String> {
         .send()
         .await
         .expect("health");
-    health.target_health_descriptions().iter().filter_map(|d| d.target()?.id().map(str::to_owned)).collect()
+    health
+        .target_health_descriptions()
+        .iter()
+        .filter(|d| d.target_health().and_then(|h| h.state()).is_none_or(|s| s.as_str() != "draining"))
+        .filter_map(|d| d.target()?.id().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]

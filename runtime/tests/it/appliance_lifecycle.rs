@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::support::{self, Recorder, iam, world};
 
-const ZONES: [&str; 2] = ["us-east-1a", "us-east-1b"];
+const REGION: &str = "us-east-1";
 
 struct World {
     clients: Clients,
@@ -28,17 +28,18 @@ struct World {
     events: std::sync::Mutex<BTreeMap<String, serde_json::Value>>,
     subnets: BTreeMap<u32, BTreeMap<String, String>>,
     group: String,
+    region: &'static str,
 }
 
 async fn recorded() -> (Clients, Recorder) {
-    recorded_with_lambda(None).await
+    recorded_with_lambda(None, REGION).await
 }
 
 /// Clients whose operations are recorded; the Lambda client, if `lambda` is given, talks to that
 /// endpoint (the emulator cannot run functions).
-async fn recorded_with_lambda(lambda: Option<&str>) -> (Clients, Recorder) {
+async fn recorded_with_lambda(lambda: Option<&str>, region: &'static str) -> (Clients, Recorder) {
     let rec = Recorder::default();
-    (support::appliance_clients(&support::sdk_config().await, &rec, lambda), rec)
+    (support::appliance_clients(&support::sdk_config_in(region).await, &rec, lambda), rec)
 }
 
 /// A VPC with subnets per device index and zone, a state table, a licence bucket with `licences`
@@ -48,10 +49,18 @@ async fn world(licences: usize, public_ip: PublicIp) -> World {
 }
 
 async fn world_with_lambda(licences: usize, public_ip: PublicIp, lambda: Option<&str>) -> World {
-    let (clients, recorder) = recorded_with_lambda(lambda).await;
+    world_in(REGION, licences, public_ip, lambda).await
+}
+
+/// [`world`] in `region`: tests that inject faults or switch the emulator's eventual consistency on
+/// work in a region of their own.
+async fn world_in(region: &'static str, licences: usize, public_ip: PublicIp, lambda: Option<&str>) -> World {
+    let (clients, recorder) = recorded_with_lambda(lambda, region).await;
     let ec2 = &clients.core.ec2;
     let name = support::unique("fw");
-    let (vpc, subnets) = world::vpc_with_subnets(ec2, 70, 0..3, &ZONES).await.expect("vpc");
+    let zones = [format!("{region}a"), format!("{region}b")];
+    let zones = [zones[0].as_str(), zones[1].as_str()];
+    let (vpc, subnets) = world::vpc_with_subnets(ec2, 70, 0..3, &zones).await.expect("vpc");
     let group = world::security_group(ec2, &vpc, &name, "data").await.expect("sg");
     let table = name.clone();
     world::state_table(&clients.core.dynamodb, &table, state::KEY).await.expect("table");
@@ -86,11 +95,14 @@ async fn world_with_lambda(licences: usize, public_ip: PublicIp, lambda: Option<
         configuration: None,
     };
     // The deployed rule sends lifecycle actions to the function; here they go to a queue the test reads.
-    let conf = support::sdk_config().await;
-    let (sqs, queue) =
-        world::lifecycle_queue(&conf, &config.asg_name, &["EC2 Instance-launch Lifecycle Action"])
-            .await
-            .expect("queue");
+    let conf = support::sdk_config_in(region).await;
+    let (sqs, queue) = world::lifecycle_queue(
+        &conf,
+        &config.asg_name,
+        &["EC2 Instance-launch Lifecycle Action", "EC2 Instance-terminate Lifecycle Action"],
+    )
+    .await
+    .expect("queue");
     recorder.clear();
     let test_autoscaling = aws_sdk_autoscaling::Client::new(&conf);
     World {
@@ -103,6 +115,7 @@ async fn world_with_lambda(licences: usize, public_ip: PublicIp, lambda: Option<
         sqs,
         test_autoscaling,
         events: std::sync::Mutex::new(BTreeMap::new()),
+        region,
     }
 }
 
@@ -117,9 +130,20 @@ impl World {
             .await
             .expect("scale");
         let waiting = self.instances_in("Pending:Wait").await;
-        // Collect the launch events EventBridge delivered for them.
+        self.collect_events(&waiting).await;
+        waiting
+    }
+
+    /// Collects the lifecycle events EventBridge delivered for `instances`, by instance (the
+    /// latest one of each: a terminate action follows the launch).
+    async fn collect_events(&self, instances: &[String]) {
+        self.collect_events_of(instances, "launch").await;
+    }
+
+    async fn collect_events_of(&self, instances: &[String], kind: &str) {
+        let key = |i: &str| format!("{kind}:{i}");
         for _ in 0..20 {
-            if waiting.iter().all(|i| self.events.lock().expect("lock").contains_key(i)) {
+            if instances.iter().all(|i| self.events.lock().expect("lock").contains_key(&key(i))) {
                 break;
             }
             let out = self
@@ -134,10 +158,62 @@ impl World {
                 let event: serde_json::Value =
                     serde_json::from_str(m.body().unwrap_or_default()).expect("event JSON");
                 let instance = event["detail"]["EC2InstanceId"].as_str().expect("instance").to_owned();
-                self.events.lock().expect("lock").insert(instance, event);
+                let kind = if event["detail-type"].as_str().is_some_and(|t| t.contains("terminate")) {
+                    "terminate"
+                } else {
+                    "launch"
+                };
+                self.events.lock().expect("lock").insert(format!("{kind}:{instance}"), event);
             }
         }
-        waiting
+    }
+
+    /// Has the group terminate `instance` (it waits in `Terminating:Wait`) and handles the
+    /// terminate action EventBridge delivered, with its real token.
+    async fn terminate_pending(
+        &self,
+        instance: &str,
+    ) -> Result<appliance_asg::Report, runtime::HandlerError> {
+        self.test_autoscaling
+            .terminate_instance_in_auto_scaling_group()
+            .instance_id(instance)
+            .should_decrement_desired_capacity(true)
+            .send()
+            .await
+            .expect("terminate");
+        assert_eq!(self.lifecycle_state(instance).await.as_deref(), Some("Terminating:Wait"));
+        self.collect_events_of(&[instance.to_owned()], "terminate").await;
+        let event = self
+            .events
+            .lock()
+            .expect("lock")
+            .get(&format!("terminate:{instance}"))
+            .cloned()
+            .expect("a terminate event for the instance");
+        self.handle(event).await
+    }
+
+    /// The instance's lifecycle state in the group (None: no longer in it).
+    async fn lifecycle_state(&self, instance: &str) -> Option<String> {
+        let out = self
+            .test_autoscaling
+            .describe_auto_scaling_instances()
+            .instance_ids(instance)
+            .send()
+            .await
+            .expect("describe");
+        out.auto_scaling_instances().first().and_then(|i| i.lifecycle_state()).map(str::to_owned)
+    }
+
+    async fn protected(&self, instance: &str) -> bool {
+        let out = self
+            .test_autoscaling
+            .describe_auto_scaling_instances()
+            .instance_ids(instance)
+            .send()
+            .await
+            .expect("describe");
+        out.auto_scaling_instances().first().and_then(|i| i.protected_from_scale_in()).unwrap_or(false)
     }
 
     async fn instances_in(&self, state: &str) -> Vec<String> {
@@ -160,7 +236,7 @@ impl World {
 
     fn event(&self, detail_type: &str, hook: &str, instance: &str) -> serde_json::Value {
         json!({"version": "0", "id": "e", "detail-type": detail_type, "source": "aws.autoscaling",
-            "account": "123456789012", "time": "2026-11-22T12:00:00Z", "region": "us-east-1", "resources": [],
+            "account": "123456789012", "time": "2026-11-22T12:00:00Z", "region": self.region, "resources": [],
             "detail": {"LifecycleActionToken": format!("token-{instance}"), "AutoScalingGroupName": self.config.asg_name,
                 "LifecycleHookName": hook, "EC2InstanceId": instance}})
     }
@@ -175,7 +251,7 @@ impl World {
             .events
             .lock()
             .expect("lock")
-            .get(instance)
+            .get(&format!("launch:{instance}"))
             .cloned()
             .expect("a launch event for the instance");
         self.handle(event).await
@@ -285,9 +361,11 @@ async fn the_primary_terminating_hands_over_and_frees_its_licence() {
     w.launch(&instances[1]).await.expect("second");
     let primary = state::primary(&w.clients.core, &w.config.table).await.expect("primary").expect("one");
     let other = instances.iter().find(|i| **i != primary).expect("other").clone();
-    let report = w.terminate(&primary).await.expect("terminate");
+    let report = w.terminate_pending(&primary).await.expect("terminate");
     assert_eq!(report.outcomes, vec![(primary.clone(), "continue".to_owned())]);
+    assert_eq!(w.lifecycle_state(&primary).await, None, "its terminate action was completed");
     assert_eq!(state::primary(&w.clients.core, &w.config.table).await.expect("primary"), Some(other.clone()));
+    assert!(w.protected(&other).await, "the new primary is protected from scale-in");
     let leases = state::leases(&w.clients.core, &w.config.table).await.expect("leases");
     assert_eq!(
         leases.values().cloned().collect::<Vec<_>>(),
@@ -383,9 +461,9 @@ async fn a_failure_mid_launch_is_undone_and_abandoned() {
         *s = "subnet-0000000000000dead".to_owned();
     }
     let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
-    let report = w.launch(&instance).await.expect("handled");
-    let (_, outcome) = &report.outcomes[0];
-    assert!(outcome.starts_with("abandon: CreateNetworkInterface failed"), "{outcome}");
+    // A misconfiguration abandons every launch: the invocation fails too, for the errors alarm.
+    let err = w.launch(&instance).await.expect_err("abandoned, loudly");
+    assert!(err.to_string().starts_with("CreateNetworkInterface failed"), "{err}");
     assert_eq!(w.tagged(&instance).await, (0, 0), "nothing left behind");
     assert!(!w.instances_in("InService").await.contains(&instance));
     let _ = (&w.subnets, &w.group);
@@ -550,7 +628,7 @@ async fn a_new_primary_is_reconfigured_once_after_a_hand_over() {
     for i in &instances {
         w.launch(i).await.expect("launch");
     }
-    let report = w.terminate(&instances[0]).await.expect("terminate the primary");
+    let report = w.terminate_pending(&instances[0]).await.expect("terminate the primary");
     assert_eq!(
         report.outcomes,
         vec![
@@ -565,9 +643,15 @@ async fn a_new_primary_is_reconfigured_once_after_a_hand_over() {
     let ip = w.api_address(&instances[1]).await;
     assert!(other.configuration.expect("configured").contains(&format!("set primary-ip {ip}")));
 
+    assert!(w.protected(&instances[1]).await, "the new primary is protected from scale-in");
+
     // Redelivered, and the sweep: nothing is pushed again.
-    let again = w.terminate(&instances[0]).await.expect("redelivered");
-    assert_eq!(again.outcomes, vec![(instances[0].clone(), "continue".to_owned())]);
+    let event = w.events.lock().expect("lock").get(&format!("terminate:{}", instances[0])).cloned();
+    let again = w.handle(event.expect("the terminate event")).await.expect("redelivered");
+    assert_eq!(
+        again.outcomes,
+        vec![(instances[0].clone(), "cleaned; the action was no longer pending".to_owned())]
+    );
     let sweep = w.handle(json!({"detail-type": "Scheduled Event", "detail": {}})).await.expect("sweep");
     assert!(sweep.outcomes.iter().all(|(_, o)| !o.starts_with("reconfigured")), "{:?}", sweep.outcomes);
 }
@@ -675,8 +759,8 @@ async fn aws_calls_per_launch_and_terminate_of_a_three_interface_appliance() {
     w.terminate(&instance).await.expect("terminate");
     let terminate = w.recorder.actions();
     let show = |calls: &[String]| format!("{} calls: {}", calls.len(), calls.join(" "));
-    expect_test::expect!["31 calls: autoscaling:DescribeAutoScalingInstances ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses autoscaling:RecordLifecycleActionHeartbeat ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:DescribeNetworkInterfaces ec2:ModifyNetworkInterfaceAttribute ec2:AllocateAddress ec2:AssociateAddress ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:DescribeNetworkInterfaces ec2:ModifyNetworkInterfaceAttribute ec2:ModifyNetworkInterfaceAttribute dynamodb:PutItem dynamodb:PutItem autoscaling:SetInstanceProtection s3:ListObjectsV2 dynamodb:Scan dynamodb:PutItem autoscaling:RecordLifecycleActionHeartbeat ssm:GetParameter secretsmanager:GetSecretValue ec2:DescribeNetworkInterfaces s3:GetObject lambda:Invoke dynamodb:UpdateItem autoscaling:CompleteLifecycleAction"].assert_eq(&show(&launch));
-    expect_test::expect!["15 calls: ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses ec2:DisassociateAddress ec2:ReleaseAddress dynamodb:Scan dynamodb:DeleteItem dynamodb:UpdateItem dynamodb:GetItem dynamodb:Scan dynamodb:DeleteItem dynamodb:DeleteItem autoscaling:CompleteLifecycleAction dynamodb:GetItem"].assert_eq(&show(&terminate));
+    expect_test::expect!["31 calls: autoscaling:DescribeAutoScalingInstances dynamodb:PutItem ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses autoscaling:RecordLifecycleActionHeartbeat ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:ModifyNetworkInterfaceAttribute ec2:AllocateAddress ec2:AssociateAddress ec2:CreateNetworkInterface ec2:AttachNetworkInterface ec2:ModifyNetworkInterfaceAttribute ec2:ModifyNetworkInterfaceAttribute dynamodb:UpdateItem dynamodb:PutItem autoscaling:SetInstanceProtection s3:ListObjectsV2 dynamodb:Scan dynamodb:PutItem autoscaling:RecordLifecycleActionHeartbeat ssm:GetParameter secretsmanager:GetSecretValue ec2:DescribeNetworkInterfaces s3:GetObject lambda:Invoke dynamodb:UpdateItem autoscaling:CompleteLifecycleAction dynamodb:DeleteItem"].assert_eq(&show(&launch));
+    expect_test::expect!["19 calls: dynamodb:PutItem ec2:DescribeInstances ec2:DescribeNetworkInterfaces ec2:DescribeNetworkInterfaces ec2:DescribeAddresses ec2:DisassociateAddress ec2:ReleaseAddress dynamodb:Scan dynamodb:DeleteItem dynamodb:UpdateItem dynamodb:GetItem autoscaling:DescribeAutoScalingGroups dynamodb:GetItem dynamodb:Scan dynamodb:DeleteItem dynamodb:DeleteItem autoscaling:CompleteLifecycleAction dynamodb:DeleteItem dynamodb:GetItem"].assert_eq(&show(&terminate));
 }
 
 #[tokio::test]
@@ -703,4 +787,225 @@ async fn reconfiguration_stops_before_the_deadline_and_the_retry_finishes_it() {
     assert_eq!(retry.outcomes.len(), 3, "{:?}", retry.outcomes);
     let configured = pushed(&fleet, &w.api_address(&instances[1]).await).configuration.expect("config");
     assert!(configured.contains("set role primary"), "{configured}");
+}
+
+/// The instance's extra interfaces lose DeleteOnTermination (as after a launch interrupted before it
+/// was set): the terminate action must detach and delete them itself, and EC2 detaches
+/// asynchronously, so each delete waits for its detach.
+#[tokio::test]
+async fn a_terminate_waits_for_the_detach_of_its_interfaces_before_deleting_them() {
+    let w = world(0, PublicIp::Allocate { pool: None }).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    w.launch(&instance).await.expect("launch");
+    for eni in w.attached(&instance).await {
+        let Some(attachment) = eni.attachment().filter(|a| a.device_index() != Some(0)) else { continue };
+        w.clients
+            .core
+            .ec2
+            .modify_network_interface_attribute()
+            .network_interface_id(eni.network_interface_id().expect("id"))
+            .attachment(
+                aws_sdk_ec2::types::NetworkInterfaceAttachmentChanges::builder()
+                    .attachment_id(attachment.attachment_id().expect("attachment"))
+                    .delete_on_termination(false)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("unset DeleteOnTermination");
+    }
+    let report = w.terminate_pending(&instance).await.expect("terminate");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "continue".to_owned())]);
+    assert_eq!(w.tagged(&instance).await, (0, 0), "interfaces deleted, the address released");
+    assert_eq!(w.lifecycle_state(&instance).await, None, "the terminate action was completed");
+}
+
+/// A launch that fails after its first interface was attached (here: setting DeleteOnTermination is
+/// refused) leaves nothing behind: the attached interface is detached, and deleted once detached.
+#[tokio::test]
+async fn a_launch_that_fails_after_attach_leaves_nothing_behind() {
+    const REGION: &str = "us-west-2";
+    let w = world_in(REGION, 0, PublicIp::None, None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    support::faults::inject(&json!({"service": "ec2", "operation": "ModifyNetworkInterfaceAttribute",
+        "region": REGION, "status": 400, "code": "UnauthorizedOperation", "message": "injected"}));
+    let err = w.launch(&instance).await.expect_err("abandoned, loudly");
+    assert!(err.to_string().contains("ModifyNetworkInterfaceAttribute"), "{err}");
+    assert_eq!(w.tagged(&instance).await.0, 0, "the attached interface was detached and deleted");
+    assert!(!w.instances_in("InService").await.contains(&instance), "abandoned");
+    assert!(state::member(&w.clients.core, &w.config.table, &instance).await.expect("get").is_none());
+}
+
+/// EventBridge delivers at least once: two copies of one launch action at once make one set of
+/// interfaces, and the instance goes in service.
+#[tokio::test]
+async fn two_copies_of_one_launch_at_once_make_one_set_of_interfaces() {
+    let w = world(0, PublicIp::Allocate { pool: None }).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    let (a, b) = tokio::join!(w.launch(&instance), w.launch(&instance));
+    let outcomes: Vec<String> =
+        [a, b].into_iter().map(|r| r.expect("both handled").outcomes[0].1.clone()).collect();
+    assert!(outcomes.contains(&"continue".to_owned()), "{outcomes:?}");
+    assert_eq!(w.instances_in("InService").await, vec![instance.clone()], "{outcomes:?}");
+    assert_eq!(w.interfaces_of(&instance).await.keys().copied().collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert_eq!(w.tagged(&instance).await, (2, 1), "one set of interfaces and one address");
+}
+
+/// Throttling on every EC2 write of a launch and a terminate: the SDK's retries converge.
+#[tokio::test]
+async fn throttling_on_each_ec2_write_converges_after_retries() {
+    const REGION: &str = "eu-north-1";
+    let w = world_in(REGION, 0, PublicIp::Allocate { pool: None }, None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    for operation in [
+        "CreateNetworkInterface",
+        "AttachNetworkInterface",
+        "ModifyNetworkInterfaceAttribute",
+        "AllocateAddress",
+        "AssociateAddress",
+        "DisassociateAddress",
+        "ReleaseAddress",
+        "DetachNetworkInterface",
+        "DeleteNetworkInterface",
+    ] {
+        support::faults::inject(&json!({"service": "ec2", "operation": operation, "region": REGION,
+            "status": 400, "code": "RequestLimitExceeded", "message": "Request limit exceeded.", "count": 1}));
+    }
+    let report = w.launch(&instance).await.expect("launch");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "continue".to_owned())]);
+    assert_eq!(w.tagged(&instance).await, (2, 1));
+    let report = w.terminate_pending(&instance).await.expect("terminate");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "continue".to_owned())]);
+    assert!(support::faults::calls("ec2", "AllocateAddress", REGION) >= 2, "the fault fired");
+}
+
+/// EC2 is eventually consistent: an attachment just made may be missing from the next describe;
+/// the launch uses the attachment id the attach returned.
+#[tokio::test]
+async fn a_launch_uses_the_attachment_ids_ec2_returns() {
+    const REGION: &str = "ap-southeast-2";
+    let w = world_in(REGION, 0, PublicIp::None, None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    support::faults::eventual_consistency(REGION, 1);
+    let report = w.launch(&instance).await.expect("launch");
+    assert_eq!(report.outcomes, vec![(instance.clone(), "continue".to_owned())]);
+    // The test's own describes see the new interfaces after a bounded number of tries.
+    let mut devices = Vec::new();
+    for _ in 0..4 {
+        devices = w.interfaces_of(&instance).await.keys().copied().collect::<Vec<_>>();
+        if devices.len() == 3 {
+            break;
+        }
+    }
+    assert_eq!(devices, vec![0, 1, 2]);
+}
+
+/// Once EC2 has forgotten a terminated instance, what the function allocated for it is still found
+/// by its tags and released.
+#[tokio::test]
+async fn cleanup_of_an_instance_ec2_no_longer_knows_releases_its_addresses() {
+    let w = world(0, PublicIp::Allocate { pool: None }).await;
+    let gone = "i-0fedcba9876543210";
+    w.clients
+        .core
+        .ec2
+        .allocate_address()
+        .tag_specifications(
+            aws_sdk_ec2::types::TagSpecification::builder()
+                .resource_type(aws_sdk_ec2::types::ResourceType::ElasticIp)
+                .tags(aws_sdk_ec2::types::Tag::builder().key(INSTANCE_TAG).value(gone).build())
+                .tags(
+                    aws_sdk_ec2::types::Tag::builder()
+                        .key(runtime::appliance_asg::network::DEVICE_TAG)
+                        .value("1")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("address");
+    let terminated = json!({"detail-type": "EC2 Instance Terminate Successful", "source": "aws.autoscaling",
+        "detail": {"AutoScalingGroupName": w.config.asg_name, "EC2InstanceId": gone}});
+    let report = w.handle(terminated).await.expect("cleaned");
+    assert_eq!(report.outcomes, vec![(gone.to_owned(), "cleaned".to_owned())]);
+    assert_eq!(w.tagged(gone).await, (0, 0), "its address was released");
+}
+
+/// A member whose `leaving` flag survived (its undo failed before the member was removed, and its
+/// launch was retried) is electable again once its launch succeeds.
+#[tokio::test]
+async fn a_stuck_leaving_flag_is_repaired_by_the_launch() {
+    let w = world(0, PublicIp::None).await;
+    let instances = w.scale_to(2).await;
+    w.launch(&instances[0]).await.expect("first");
+    w.clients
+        .core
+        .dynamodb
+        .put_item()
+        .table_name(&w.config.table)
+        .item(state::KEY, aws_sdk_dynamodb::types::AttributeValue::S(format!("instance#{}", instances[1])))
+        .item("instance_id", aws_sdk_dynamodb::types::AttributeValue::S(instances[1].clone()))
+        .item("joined_ms", aws_sdk_dynamodb::types::AttributeValue::N("1".into()))
+        .item("leaving", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        .send()
+        .await
+        .expect("a stuck member");
+    w.launch(&instances[1]).await.expect("second");
+    w.terminate_pending(&instances[0]).await.expect("terminate the primary");
+    assert_eq!(
+        state::primary(&w.clients.core, &w.config.table).await.expect("primary"),
+        Some(instances[1].clone()),
+        "the second instance took over"
+    );
+    assert!(w.protected(&instances[1]).await, "the new primary is protected from scale-in");
+}
+
+/// A `primary` item without an instance id (written by hand, or by an older version) does not make
+/// every election fail: it is replaced.
+#[tokio::test]
+async fn a_malformed_primary_item_is_replaced_by_the_election() {
+    let w = world(0, PublicIp::None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    w.clients
+        .core
+        .dynamodb
+        .put_item()
+        .table_name(&w.config.table)
+        .item(state::KEY, aws_sdk_dynamodb::types::AttributeValue::S("primary".into()))
+        .send()
+        .await
+        .expect("a malformed primary");
+    let report = w.launch(&instance).await.expect("launch");
+    assert_eq!(report.role.as_deref(), Some("primary"));
+    assert!(w.protected(&instance).await, "the primary is protected from scale-in");
+}
+
+/// The AWS requests one launch and one terminate of a three-interface appliance (boot interface, a
+/// public data port with an allocated address, a private port) make, as the emulator counts them
+/// (`/_iac/calls`, retries included), in a region of their own. Printed for the record.
+#[tokio::test]
+async fn aws_requests_per_launch_and_terminate_as_the_emulator_counts_them() {
+    const REGION: &str = "ca-central-1";
+    let w = world_in(REGION, 1, PublicIp::Allocate { pool: None }, None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    let total = |calls: &BTreeMap<String, u64>| calls.values().sum::<u64>();
+    let before = support::faults::calls_in(REGION);
+    w.launch(&instance).await.expect("launch");
+    let launched = support::faults::calls_in(REGION);
+    w.test_autoscaling
+        .terminate_instance_in_auto_scaling_group()
+        .instance_id(&instance)
+        .should_decrement_desired_capacity(true)
+        .send()
+        .await
+        .expect("terminate");
+    w.collect_events_of(std::slice::from_ref(&instance), "terminate").await;
+    let event = w.events.lock().expect("lock").get(&format!("terminate:{instance}")).cloned().expect("event");
+    let started = support::faults::calls_in(REGION);
+    w.handle(event).await.expect("terminate");
+    let terminated = support::faults::calls_in(REGION);
+    let (launch, terminate) = (total(&launched) - total(&before), total(&terminated) - total(&started));
+    println!("AWS requests: launch {launch}, terminate {terminate}");
+    assert!(launch > 0 && terminate > 0);
 }

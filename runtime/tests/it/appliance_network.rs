@@ -54,7 +54,7 @@ impl World {
     async fn launch(&self, specs: &[InterfaceSpec]) -> Result<usize, runtime::HandlerError> {
         let o = network::observe(&self.clients, &self.instance, specs).await?.expect("instance exists");
         let steps = interfaces::launch(specs, &o).expect("satisfiable");
-        network::apply(&self.clients, &self.instance, &steps).await
+        network::apply(&self.clients, &self.instance, &steps, None).await
     }
 
     async fn plan(&self, specs: &[InterfaceSpec]) -> Vec<interfaces::Step> {
@@ -147,7 +147,7 @@ async fn terminate_releases_the_functions_addresses_and_keeps_the_users() {
     ];
     w.launch(&specs).await.expect("launch");
     let o = network::observe(&w.clients, &w.instance, &specs).await.expect("observe").expect("instance");
-    network::apply(&w.clients, &w.instance, &interfaces::terminate(&o)).await.expect("terminate");
+    network::apply(&w.clients, &w.instance, &interfaces::terminate(&o), None).await.expect("terminate");
     let user = w
         .clients
         .ec2

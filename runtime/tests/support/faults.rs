@@ -41,3 +41,28 @@ pub(crate) fn calls(service: &str, operation: &str, region: &str) -> u64 {
     assert_eq!(status, 200, "{answer}");
     answer["calls"].as_array().map_or(0, |calls| calls.iter().filter_map(|c| c["count"].as_u64()).sum())
 }
+
+/// Makes new EC2 interfaces, attachments and addresses in `region` missing from the next
+/// `describes` describes (the emulator's eventual consistency, off by default).
+pub(crate) fn eventual_consistency(region: &str, describes: u32) {
+    let (status, answer) = control(
+        "POST",
+        "/_iac/consistency",
+        Some(&serde_json::json!({"region": region, "describes": describes})),
+    );
+    assert_eq!(status, 200, "consistency refused: {answer}");
+}
+
+/// Every AWS call in `region` that reached the emulator, as `service:Operation` -> count.
+pub(crate) fn calls_in(region: &str) -> std::collections::BTreeMap<String, u64> {
+    let (status, answer) = control("GET", &format!("/_iac/calls?region={region}"), None);
+    assert_eq!(status, 200, "{answer}");
+    answer["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some((format!("{}:{}", c["service"].as_str()?, c["operation"].as_str()?), c["count"].as_u64()?))
+        })
+        .collect()
+}

@@ -114,7 +114,16 @@ pub(crate) async fn licence_bucket(
     name: &str,
     licences: usize,
 ) -> Result<(), Error> {
-    s3.create_bucket().bucket(name).send().await?;
+    let mut create = s3.create_bucket().bucket(name);
+    // Outside us-east-1, S3 wants the bucket's region named (IllegalLocationConstraintException).
+    if let Some(region) = s3.config().region().map(|r| r.as_ref().to_owned()).filter(|r| r != "us-east-1") {
+        create = create.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                .build(),
+        );
+    }
+    create.send().await?;
     for i in 0..licences {
         s3.put_object()
             .bucket(name)

@@ -33,6 +33,8 @@ PLUGINS: tuple[str, ...] = (
     # EC2 interfaces before Auto Scaling: lifecycle terminations rely on interfaces leaving with their
     # instance.
     "ec2_interfaces",
+    # Eventual consistency wraps the interface describes ec2_interfaces settles detaches in.
+    "ec2_consistency",
     # Public addresses at launch, before Auto Scaling launches anything.
     "ec2_public_ips",
     "autoscaling_lifecycle",

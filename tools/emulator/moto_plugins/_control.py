@@ -14,6 +14,9 @@ Handler = Callable[[str, Any], tuple[int, Any]]
 
 ROUTES: dict[str, Handler] = {}
 
+# Called on `POST /moto-api/reset`, so a plugin's control settings return to their defaults.
+RESETS: list[Callable[[], None]] = []
+
 
 class BadRequest(Exception):
     """The control request is malformed: answered 400 with this message."""
@@ -23,3 +26,7 @@ def register(path: str, handler: Handler) -> None:
     if path in ROUTES:
         raise ValueError(f"control path {path} is registered twice")
     ROUTES[path] = handler
+
+
+def on_reset(reset: Callable[[], None]) -> None:
+    RESETS.append(reset)

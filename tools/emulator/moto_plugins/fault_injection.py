@@ -447,6 +447,8 @@ def dispatch(original, self, environ: dict[str, Any], start_response: Callable) 
         response = original(environ, start_response)
         if path.rstrip("/") == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             reset()
+            for plugin_reset in _control.RESETS:
+                plugin_reset()
         return response
     call = identify(environ)
     if call is None:

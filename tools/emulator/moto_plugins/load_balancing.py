@@ -4,6 +4,13 @@ templates.
 - Targets are identified by (Id, Port), as in AWS (ELBv2 API Reference, TargetDescription); moto keys
   them by Id alone, so registering 10.0.1.1:443 silently replaced 10.0.1.1:8443 and a function that
   must leave an operator's target on another port alone could not be tested.
+- IP targets keep their `AvailabilityZone` (DescribeTargetHealth shows it), and an IP address outside
+  the target group's VPC must be given `AvailabilityZone: all` when it is registered or deregistered
+  (TargetDescription: "If the IP address is outside the VPC, this parameter is required"); moto drops
+  the zone and accepts any address.
+- A deregistered `ip` target drains: DescribeTargetHealth lists it as `draining`
+  (`Target.DeregistrationInProgress`) until the group's `deregistration_delay.timeout_seconds` (300 by
+  default) has passed; registering it again ends the draining. moto forgets it at once.
 - AWS::ElasticLoadBalancingV2::LoadBalancer honours `Type`, `SubnetMappings`, `IpAddressType`,
   `Scheme`, `LoadBalancerAttributes` and `Tags`; moto creates every one as an `application` load
   balancer from `Subnets` only, so a Network Load Balancer with Elastic IPs cannot be created and its
@@ -19,16 +26,27 @@ templates.
 
 from __future__ import annotations
 
+import ipaddress
+import time
 from collections import OrderedDict
 from typing import Any
 
-from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning
-from moto.elbv2.models import FakeListener, FakeListenerRule, FakeLoadBalancer, FakeTargetGroup, elbv2_backends
+from moto.ec2.exceptions import InvalidVPCIdError
+from moto.elbv2.exceptions import InvalidTargetError, TargetNotRunning, ValidationError
+from moto.elbv2.models import (
+    ELBv2Backend,
+    FakeHealthStatus,
+    FakeListener,
+    FakeListenerRule,
+    FakeLoadBalancer,
+    FakeTargetGroup,
+    elbv2_backends,
+)
 
 from ._patching import patch
 from ._resource_type import deleted_if_gone
 
-NAME = "elbv2: targets keyed by (Id, Port); LoadBalancer and TargetGroup properties from templates; deleted with their stack"
+NAME = "elbv2: targets keyed by (Id, Port), IP targets keep their zone; LoadBalancer and TargetGroup properties from templates; deleted with their stack"
 
 
 # --- targets keyed by (Id, Port) -------------------------------------------------------------------
@@ -38,23 +56,72 @@ def _key(group, target):
     return (target["Id"], int(target.get("Port") or group.port or 0))
 
 
+def _outside_vpc(group, ip: str) -> bool:
+    """Whether an `ip` target's address is outside every CIDR block of the group's VPC."""
+    try:
+        address = ipaddress.ip_address(ip)
+        vpc = group.ec2_backend.get_vpc(group.vpc_id)
+    except (ValueError, InvalidVPCIdError):  # not an address, or no VPC to compare with
+        return False
+    blocks = [vpc.cidr_block] + [b.get("cidr_block") for b in vpc.cidr_block_association_set]
+    networks = []
+    for block in filter(None, blocks):
+        try:
+            networks.append(ipaddress.ip_network(block, strict=False))
+        except ValueError:
+            continue
+    return not any(address in n for n in networks if n.version == address.version)
+
+
+def _check_zone(group, target) -> None:
+    """AWS: an IP outside the group's VPC must name AvailabilityZone `all`."""
+    if group.target_type == "ip" and target.get("AvailabilityZone") != "all" and _outside_vpc(group, target["Id"]):
+        raise ValidationError(
+            f"The IP address '{target['Id']}' is not within the CIDR blocks of the VPC of the target group; "
+            "specify AvailabilityZone 'all' for a target outside the VPC"
+        )
+
+
+def _draining(group) -> "OrderedDict":
+    """(Id, Port) -> (target, when its draining ends), for the group's draining `ip` targets."""
+    if not hasattr(group, "_iac_draining"):
+        group._iac_draining = OrderedDict()
+    now = time.monotonic()
+    for key in [k for k, (_, until) in group._iac_draining.items() if until <= now]:
+        del group._iac_draining[key]
+    return group._iac_draining
+
+
 def register(original, self, targets):
-    """moto keys targets by Id: registering Id:443 replaced Id:8443."""
+    """moto keys targets by Id: registering Id:443 replaced Id:8443; and it drops the zone."""
+    for target in targets:
+        _check_zone(self, target)
     for target in targets:
         if instance := self.ec2_backend.get_instance_by_id(target["Id"]):
             if instance.state != "running":
                 raise TargetNotRunning(instance_id=target["Id"])
-        self.targets[_key(self, target)] = {"Id": target["Id"], "Port": target.get("Port", self.port)}
+        kept = {"Id": target["Id"], "Port": target.get("Port", self.port)}
+        if target.get("AvailabilityZone"):
+            kept["AvailabilityZone"] = target["AvailabilityZone"]
+        self.targets[_key(self, target)] = kept
         self.deregistered_targets.pop(target["Id"], None)
+        _draining(self).pop(_key(self, target), None)
 
 
 def deregister(original, self, targets):
     """Deregisters the (Id, Port) given, not every port of the Id; unknown ones are InvalidTarget."""
     for target in targets:
+        _check_zone(self, target)
+    for target in targets:
+        if _key(self, target) in _draining(self):
+            continue  # deregistering a draining target again changes nothing
         removed = self.targets.pop(_key(self, target), None)
         if not removed:
             raise InvalidTargetError()
         self.deregistered_targets[target["Id"]] = removed
+        if self.target_type == "ip":
+            delay = float(self.attributes.get("deregistration_delay.timeout_seconds", 300) or 0)
+            _draining(self)[_key(self, target)] = (removed, time.monotonic() + delay)
 
 
 def deregister_terminated_instances(original, self, instance_ids):
@@ -72,9 +139,39 @@ def health_for(original, self, target, ec2_backend):
         view[target["Id"]] = saved[_key(self, target)]
     self.targets = view
     try:
-        return original(target, ec2_backend)
+        status = original(target, ec2_backend)
     finally:
         self.targets = saved
+    zone = saved.get(_key(self, target), {}).get("AvailabilityZone")
+    if zone:
+        status.availability_zone = zone
+    return status
+
+
+def describe_target_health(original, self, target_group_arn: str, targets: list) -> list:
+    """moto forgets a deregistered target at once; AWS lists it `draining` for the deregistration delay."""
+    statuses = original(target_group_arn, targets)
+    group = self.target_groups.get(target_group_arn)
+    if group is None or targets:
+        return statuses
+    for (target_id, port), (target, _) in _draining(group).items():
+        status = FakeHealthStatus(
+            target_id, port, group.health_check_port, "draining",
+            "Target.DeregistrationInProgress", "Target deregistration is in progress",
+        )
+        if target.get("AvailabilityZone"):
+            status.availability_zone = target["AvailabilityZone"]
+        statuses.append(status)
+    return statuses
+
+
+def health_target(original, self):
+    """moto describes a target by Id and Port only; AWS includes its AvailabilityZone when it has one."""
+    target = original()
+    zone = getattr(self, "availability_zone", None)
+    if zone:
+        target["AvailabilityZone"] = zone
+    return target
 
 
 # --- templates -------------------------------------------------------------------------------------
@@ -135,6 +232,9 @@ def apply() -> str:
     patch(FakeTargetGroup, "deregister_terminated_instances", deregister_terminated_instances,
           corrects="targets keyed by Id alone (AWS: Id and Port)")
     patch(FakeTargetGroup, "health_for", health_for, corrects="target health looked up by Id alone (AWS: Id and Port)")
+    patch(ELBv2Backend, "describe_target_health", describe_target_health,
+          corrects="a deregistered target is forgotten at once (AWS: draining for the deregistration delay)")
+    patch(FakeHealthStatus, "target", health_target, corrects="a target's AvailabilityZone is dropped")
     patch(FakeLoadBalancer, "create_from_cloudformation_json", load_balancer_create,
           corrects="AWS::ElasticLoadBalancingV2::LoadBalancer ignores Type, SubnetMappings and attributes")
     patch(FakeTargetGroup, "create_from_cloudformation_json", target_group_create,

@@ -10,8 +10,8 @@ use contract::appliance_asg::lifecycle::{Interface, PublicIp};
 use super::configuration as config_value;
 use super::grants;
 use super::{ApplianceAsg, ApplianceConfiguration, DefaultResult, Licences, PublicIpSetting};
-use crate::cfn::resources::iam::Statement;
-use crate::cfn::resources::{autoscaling, ec2, secretsmanager, ssm};
+use crate::cfn::resources::iam::{PolicyDocument, Principal, Statement};
+use crate::cfn::resources::{autoscaling, ec2, kms, secretsmanager, ssm};
 use crate::cfn::{Expr, LogicalId, Template, json};
 use crate::constructs::alarms::{Alarms, Evaluation, Metric};
 use crate::constructs::event_rule::{EventRule, Trigger};
@@ -28,6 +28,8 @@ struct Configuration<'a> {
     parameter: LogicalId,
     /// The admin secret's ARN: `Ref` of the stack's secret, or the blueprint's.
     secret: Expr,
+    /// The ARN of the key encrypting the stack's secret (none for the blueprint's own secret).
+    secret_key: Option<Expr>,
     function: function::Function,
 }
 
@@ -152,6 +154,9 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
             &mut t,
             Statement::allow(vec!["secretsmanager:GetSecretValue".into()], vec![c.secret.clone()]),
         );
+        if let Some(key) = &c.secret_key {
+            f.grant(&mut t, Statement::allow(vec!["kms:Decrypt".into()], vec![key.clone()]));
+        }
         // A generated parameter name has no leading slash, so it follows `parameter/` directly.
         f.grant(
             &mut t,
@@ -373,9 +378,10 @@ fn configuration<'a>(
         },
     )?;
 
-    let secret = match &c.admin_secret_arn {
-        Some(arn) => Expr::str(arn),
+    let (secret, secret_key) = match &c.admin_secret_arn {
+        Some(arn) => (Expr::str(arn), None),
         None => {
+            let key = admin_secret_key(t, ctx)?;
             // No rotation schedule: rotating needs a rotation function that changes the password on
             // every running appliance first, or the configure function is locked out.
             let secret = id(&["AdminSecret"])?;
@@ -389,6 +395,7 @@ fn configuration<'a>(
                         )
                         .into(),
                     ),
+                    kms_key_id: Some(Expr::get_att(&key, "Arn")),
                     generate_secret_string: Some(secretsmanager::GenerateSecretString {
                         password_length: Some(32.into()),
                         // Appliance CLIs and config files choke on quotes and backslashes.
@@ -401,7 +408,7 @@ fn configuration<'a>(
                     ..Default::default()
                 },
             )?;
-            Expr::r#ref(&secret)
+            (Expr::r#ref(&secret), Some(Expr::get_att(&key, "Arn")))
         }
     };
 
@@ -451,7 +458,82 @@ fn configuration<'a>(
             schedule: None,
         },
     )?;
-    Ok(Configuration { c, api_group, parameter, secret, function })
+    Ok(Configuration { c, api_group, parameter, secret, secret_key, function })
+}
+
+/// The customer-managed key of the stack's admin secret. Its policy lets the account administer the
+/// key and have Secrets Manager encrypt with it (CloudFormation writing the secret), and only the
+/// lifecycle function's role decrypt with it, through Secrets Manager: with the AWS managed key,
+/// any principal of the account allowed `secretsmanager:GetSecretValue` could read the password.
+/// The role is named by pattern (CloudFormation names it `<stack>-LifecycleRole-<suffix>`), since a
+/// reference to it would make a cycle (its policy names the secret, which names this key).
+fn admin_secret_key(t: &mut Template, ctx: &Ctx) -> Result<LogicalId, BuildError> {
+    let key = id(&["AdminSecret", "Key"])?;
+    let account_root = Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root");
+    let administer = Statement {
+        sid: Some("AccountAdministersTheKey".into()),
+        principal: Some(Principal::Aws(vec![account_root.clone()])),
+        ..Statement::allow(
+            [
+                "kms:Create*",
+                "kms:Describe*",
+                "kms:Enable*",
+                "kms:List*",
+                "kms:Put*",
+                "kms:Update*",
+                "kms:Revoke*",
+                "kms:Disable*",
+                "kms:Get*",
+                "kms:Delete*",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:ScheduleKeyDeletion",
+                "kms:CancelKeyDeletion",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            vec![Expr::str("*")],
+        )
+    };
+    let via_secrets_manager = || {
+        BTreeMap::from([(
+            "StringEquals".to_owned(),
+            BTreeMap::from([
+                ("kms:ViaService".to_owned(), Expr::sub("secretsmanager.${AWS::Region}.amazonaws.com")),
+                ("kms:CallerAccount".to_owned(), Expr::sub("${AWS::AccountId}")),
+            ]),
+        )])
+    };
+    let encrypt = Statement {
+        sid: Some("SecretsManagerEncryptsForTheAccount".into()),
+        principal: Some(Principal::Aws(vec![account_root.clone()])),
+        condition: via_secrets_manager(),
+        ..Statement::allow(vec!["kms:GenerateDataKey*".into(), "kms:Encrypt".into()], vec![Expr::str("*")])
+    };
+    let mut decrypt = Statement {
+        sid: Some("OnlyTheLifecycleRoleDecrypts".into()),
+        principal: Some(Principal::Aws(vec![account_root.clone()])),
+        condition: via_secrets_manager(),
+        ..Statement::allow(vec!["kms:Decrypt".into()], vec![Expr::str("*")])
+    };
+    decrypt.condition.insert(
+        "ArnLike".to_owned(),
+        BTreeMap::from([(
+            "aws:PrincipalArn".to_owned(),
+            Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-LifecycleRole-*"),
+        )]),
+    );
+    t.add(
+        &key,
+        kms::Key {
+            description: Some(format!("{}: encrypts the appliances' admin password", ctx.stack).into()),
+            enable_key_rotation: Some(true.into()),
+            key_policy: Some(PolicyDocument::new(vec![administer, encrypt, decrypt])),
+            tags: ctx.tags(),
+            ..Default::default()
+        },
+    )?;
+    Ok(key)
 }
 
 fn alarms(
@@ -481,6 +563,24 @@ fn alarms(
             "A launch was abandoned because every licence is leased: add licence files or token lists to the licence bucket",
         )?;
     }
+    let metric = |name| Metric {
+        namespace: env::METRIC_NAMESPACE,
+        name,
+        dimension: ("AutoScalingGroupName", Expr::str(asg_name)),
+        statistic: "Sum",
+    };
+    alarms.metric(
+        t,
+        "Abandoned",
+        &metric(env::ABANDONED_METRIC),
+        "A launch was undone and abandoned: the instance could not be made whole (see the function's error); Auto Scaling launches a replacement, which the same cause abandons again until it is fixed",
+    )?;
+    alarms.metric(
+        t,
+        "Replaced",
+        &metric(env::REPLACED_METRIC),
+        "An instance went in service without being made whole (its launch action timed out) and was marked unhealthy for replacement",
+    )?;
     if let Some(c) = configure {
         alarms.errors(
             t,

@@ -63,6 +63,8 @@ fn group(t: &mut Template, f: &Function, asg_name: &str) {
         Statement::allow(
             vec![
                 "autoscaling:DescribeAutoScalingInstances".into(),
+                // The successor of a leaving primary is an instance in service.
+                "autoscaling:DescribeAutoScalingGroups".into(),
                 "ec2:DescribeInstances".into(),
                 "ec2:DescribeNetworkInterfaces".into(),
                 "ec2:DescribeAddresses".into(),
