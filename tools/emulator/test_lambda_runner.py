@@ -173,6 +173,13 @@ class LambdaRunnerTest(EmulatorTestCase):
         self.assertTrue(first["resources"][0].endswith(":rule/tick"))
         self.assertGreater(time.monotonic() - started, 0.9, "not before one (scaled) period")
 
+    def test_schedule_rules_receive_no_bus_events(self):
+        self.events.put_rule(Name="tick", ScheduleExpression="rate(1 hour)")
+        self.events.put_targets(Rule="tick", Targets=[{"Id": "fn", "Arn": self.fn}])
+        self.events.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": "{}"}])
+        time.sleep(2)
+        self.assertEqual(self.drain(self.marks, 1, timeout=1), [])
+
     def test_clock_control_rejects_bad_values(self):
         for bad in ({"speedup": 0}, {"speedup": "x"}, {"speed": 2}):
             with self.assertRaises(urllib.error.HTTPError) as e:

@@ -27,6 +27,8 @@ LoggingConfig are dropped. With this plugin, as the Lambda Developer Guide docum
   `InputPath` honoured; the event's `time` in ISO 8601, as EventBridge sends it), while the other
   targets are delivered by moto as before. Targets naming a function that does not exist are dropped,
   as EventBridge drops them after its retries.
+- A schedule rule (ScheduleExpression, no EventPattern) receives only its schedule's events; moto
+  hands it every event on the bus.
 - Schedules: every ENABLED rule with a `rate(...)` or `cron(...)` ScheduleExpression fires on its own
   ("Scheduled Event" from aws.events, its ARN in `resources`): a rate a period after the rule is first
   seen, then every period; a cron at each matching minute (UTC).
@@ -169,6 +171,11 @@ class _Invocation:
         self.lock = threading.Lock()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A poll still open when the process is stopped resets its connection: expected, not logged."""
+
+
 def _runtime_api(inv: _Invocation) -> ThreadingHTTPServer:
     prefix = "/2018-06-01/runtime"
 
@@ -222,7 +229,7 @@ def _runtime_api(inv: _Invocation) -> ThreadingHTTPServer:
             inv.done.set()
             self._answer(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -639,8 +646,15 @@ def _lambda_event(target: dict[str, Any], event: dict[str, Any]) -> bytes:
     return json.dumps(shaped).encode()
 
 
+_firing = threading.local()
+
+
 def send_to_targets(original, self, original_event: Any, transform_input: bool = True) -> None:
-    """moto fails (NotImplementedError) on a Lambda target; EventBridge invokes it asynchronously."""
+    """moto fails (NotImplementedError) on a Lambda target; EventBridge invokes it asynchronously.
+    moto also hands every event on the bus to schedule rules (no pattern matches everything); on AWS
+    a schedule rule receives only its schedule's events."""
+    if getattr(self, "scheduled_expression", None) and not self.event_pattern.dump() and not getattr(_firing, "on", False):
+        return None
     lambdas = [t for t in self.targets if str(t.get("Arn", "")).startswith("arn:") and parse_arn(t["Arn"]).service == "lambda"]
     if not lambdas:
         return original(original_event, transform_input)
@@ -752,8 +766,11 @@ def _fire(rule: Any) -> None:
                 invoke_async(arn.account, arn.region, arn.resource_id.split(":")[0], _lambda_event(target, event),
                              f"schedule {rule.name}")
             else:
-                single.event_pattern = type(rule.event_pattern).load(None)
-                Rule.send_to_targets(single, copy.deepcopy(event))
+                _firing.on = True
+                try:
+                    Rule.send_to_targets(single, copy.deepcopy(event))
+                finally:
+                    _firing.on = False
         except (NotImplementedError, *SERVICE_ERRORS):
             log.warning("schedule %s: not delivered to %s", rule.name, target.get("Arn"), exc_info=True)
 
