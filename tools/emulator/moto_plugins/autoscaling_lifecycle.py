@@ -23,7 +23,8 @@ Guide ("Amazon EC2 Auto Scaling lifecycle hooks") documents:
   Timeouts are evaluated lazily, before every request moto dispatches through BaseResponse (EC2, Auto
   Scaling, SQS, EventBridge, CloudFormation, ...), so no thread runs in the background. The emulator
   accepts HeartbeatTimeout values below AWS's minimum of 30 s (any value >= 1) so that tests can
-  wait 1-2 s.
+  wait 1-2 s; `POST /_iac/clock {"speedup": N}` (`_clock.py`) shortens the timeouts of actions
+  started afterwards N times.
 - Each action is announced on the account's default event bus as AWS does (`source: aws.autoscaling`,
   `detail-type: EC2 Instance-launch Lifecycle Action` / `EC2 Instance-terminate Lifecycle Action`,
   `resources: [group ARN]`, detail with LifecycleActionToken, AutoScalingGroupName,
@@ -74,6 +75,7 @@ from moto.elbv2.exceptions import InvalidTargetError, TargetGroupNotFoundError
 from moto.events.models import _BASE_EVENT_MESSAGE, events_backends
 from moto.moto_api._internal import mock_random
 
+from . import _clock
 from ._errors import SERVICE_ERRORS
 from ._patching import patch
 
@@ -160,8 +162,8 @@ def _start(group, state, transition: str, hooks: list) -> None:
             transition=transition,
             heartbeat=heartbeat,
             default_result=hook.default_result if hook.default_result in RESULTS else "ABANDON",
-            deadline=now + heartbeat,
-            global_deadline=now + min(100 * heartbeat, MAX_GLOBAL_TIMEOUT),
+            deadline=now + _clock.scaled(heartbeat),
+            global_deadline=now + _clock.scaled(min(100 * heartbeat, MAX_GLOBAL_TIMEOUT)),
         )
         actions[action.token] = action
         _announce(group, action, getattr(hook, "notification_metadata", None))
@@ -632,7 +634,7 @@ def record_lifecycle_action_heartbeat(self):
             self._get_param("LifecycleActionToken"),
             self._get_param("InstanceId"),
         )
-        action.deadline = min(time.monotonic() + action.heartbeat, action.global_deadline)
+        action.deadline = min(time.monotonic() + _clock.scaled(action.heartbeat), action.global_deadline)
     return EmptyResult()
 
 

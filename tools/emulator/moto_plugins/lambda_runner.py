@@ -39,8 +39,8 @@ LoggingConfig are dropped. With this plugin, as the Lambda Developer Guide docum
 - GetFunctionConfiguration reports DeadLetterConfig and LoggingConfig.
 
 Emulator-only control (tests shorten time rather than wait minutes): `POST /_iac/clock
-{"speedup": N}` divides schedule periods and retry delays by N (1 restores real time; a period never
-drops under one second); `GET /_iac/clock` answers the current value. `GET /_iac/lambda/invocations`
+{"speedup": N}` divides schedule periods, retry delays and lifecycle-hook timeouts by N (`_clock.py`;
+1 restores real time; a period never drops under one second); `GET /_iac/clock` answers the value. `GET /_iac/lambda/invocations`
 lists finished invocations (function, request id, kind, outcome, attempt), newest last.
 
 Not emulated: execution environments are not reused between invocations, versions and aliases run
@@ -76,7 +76,7 @@ from moto.logs.models import logs_backends
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.utilities.arns import parse_arn
 
-from . import _control
+from . import _clock, _control
 from ._errors import SERVICE_ERRORS
 from ._patching import patch
 
@@ -92,7 +92,6 @@ DEFAULT_RETRIES = 2
 LOG_TAIL_BYTES = 4096
 MAX_INVOCATION_RECORDS = 500
 
-_clock = {"speedup": 1.0}
 _slots = threading.Condition()
 _running: dict[str, int] = {}
 _invocations: list[dict[str, Any]] = []
@@ -113,7 +112,7 @@ def _now_iso() -> str:
 
 
 def _scaled(seconds: float) -> float:
-    return max(seconds / max(_clock["speedup"], 1e-9), 0.0)
+    return _clock.scaled(seconds)
 
 
 # --- the function's code ---------------------------------------------------------------------------
@@ -795,7 +794,7 @@ def tick(now: float | None = None, wall: datetime | None = None) -> None:
                         if now >= due:
                             _due[key] = now + max(_scaled(period), 1.0)
                             _fire(rule)
-                    elif _clock["speedup"] <= 1.0:
+                    elif _clock.speedup() <= 1.0:
                         minute = wall.replace(second=0, microsecond=0)
                         stamp = minute.timestamp()
                         if _due.get(key) != stamp and cron_matches(expression, minute):
@@ -825,19 +824,19 @@ def start_scheduler() -> None:
 
 def clock(method: str, body: Any) -> tuple[int, Any]:
     if method == "GET":
-        return 200, dict(_clock)
+        return 200, {"speedup": _clock.speedup()}
     if method != "POST":
         return 405, {"error": f"{method} not allowed"}
     if not isinstance(body, dict) or set(body) != {"speedup"} or not isinstance(body["speedup"], (int, float)) \
             or isinstance(body["speedup"], bool) or not 1 <= body["speedup"] <= 100_000:
         raise _control.BadRequest('expected {"speedup": N} with 1 <= N <= 100000')
-    _clock["speedup"] = float(body["speedup"])
+    _clock.set_speedup(body["speedup"])
     now = time.monotonic()
     for key in list(_due):  # rates restart from now at the new speed
         period = rate_seconds(key[4])
         if period is not None:
             _due[key] = now + max(_scaled(period), 1.0)
-    return 200, dict(_clock)
+    return 200, {"speedup": _clock.speedup()}
 
 
 def invocations(method: str, body: Any) -> tuple[int, Any]:
@@ -855,7 +854,7 @@ def invocations(method: str, body: Any) -> tuple[int, Any]:
 def reset(original, self) -> None:
     """moto's reset also restores real time and forgets the invocations."""
     original()
-    _clock["speedup"] = 1.0
+    _clock.set_speedup(1.0)
     _due.clear()
     with _slots:
         _invocations.clear()
