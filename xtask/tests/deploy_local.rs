@@ -222,7 +222,7 @@ async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
 
     // The schedule runs the sync function by itself: the target group holds the (stand-in) ALB's
     // addresses within two periods (the emulator's clock runs 60 times faster: a minute is a second).
-    let clock_guard = CLOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let clock_guard = CLOCK.lock().await;
     clock(60);
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk().await);
     let groups = elb.describe_target_groups().send().await.expect("target groups");
@@ -322,7 +322,7 @@ async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
 }
 
 /// Held by the tests that speed the emulator's clock up, which is shared by every test.
-static CLOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static CLOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Sets the emulator's clock speed-up (schedules and Lambda retry delays run N times faster).
 fn clock(speedup: u32) {
@@ -366,9 +366,11 @@ where
 fn appliance_blueprint() -> String {
     let source = std::fs::read_to_string(root().join("blueprints/appliance-asg.yaml")).expect("read");
     let cut = source.find("    configuration:\n").expect("configuration");
-    source[..cut]
-        .replace("0a1b2c3d4e5f607", "0f1e2d3c4b5a607")
-        .replacen("capacity: {min: 2, max: 4, desired: 2}", "capacity: {min: 1, max: 4, desired: 1}", 1)
+    source[..cut].replace("0a1b2c3d4e5f607", "0f1e2d3c4b5a607").replacen(
+        "capacity: {min: 2, max: 4, desired: 2}",
+        "capacity: {min: 1, max: 4, desired: 1}",
+        1,
+    )
 }
 
 #[tokio::test]
@@ -382,7 +384,7 @@ async fn appliance_group_scales_out_and_in_by_itself() {
     // exists, so that launch's lifecycle event reaches no one (as on AWS, where the template orders
     // nothing between them): it waits out the hook's 30-minute timeout, is abandoned and replaced.
     // The clock runs 100 times faster here, making that 18 seconds.
-    let _clock = CLOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _clock = CLOCK.lock().await;
     clock(100);
     ok(&["deploy", path, "--yes"]);
 
