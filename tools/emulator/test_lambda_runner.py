@@ -180,6 +180,25 @@ class LambdaRunnerTest(EmulatorTestCase):
         time.sleep(2)
         self.assertEqual(self.drain(self.marks, 1, timeout=1), [])
 
+    def test_dynamodb_stream_and_sqs_mappings_run_the_function(self):
+        ddb = self.emu.client("dynamodb")
+        table = ddb.create_table(
+            TableName="t", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        )["TableDescription"]
+        self.lam.create_event_source_mapping(EventSourceArn=table["LatestStreamArn"], FunctionName="fn",
+                                             StartingPosition="LATEST")
+        ddb.put_item(TableName="t", Item={"pk": {"S": "a"}})
+        [mark] = self.drain(self.marks, 1)
+        self.assertEqual(json.loads(mark["Body"])["Records"][0]["dynamodb"]["NewImage"], {"pk": {"S": "a"}})
+        source = self.sqs.create_queue(QueueName="source")["QueueUrl"]
+        source_arn = self.sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.lam.create_event_source_mapping(EventSourceArn=source_arn, FunctionName="fn", BatchSize=1)
+        self.sqs.send_message(QueueUrl=source, MessageBody="hello")
+        [mark] = self.drain(self.marks, 1)
+        self.assertEqual(json.loads(mark["Body"])["Records"][0]["body"], "hello")
+
     def test_clock_control_rejects_bad_values(self):
         for bad in ({"speedup": 0}, {"speedup": "x"}, {"speed": 2}):
             with self.assertRaises(urllib.error.HTTPError) as e:

@@ -36,6 +36,10 @@ LoggingConfig are dropped. With this plugin, as the Lambda Developer Guide docum
   (`LoggingConfig.LogGroup`, or `/aws/lambda/<name>`): the START line, every line the process wrote
   (stdout and stderr), END and REPORT, in the function's log format (Text or JSON), so CloudWatch Logs
   (FilterLogEvents, GetLogEvents) shows function output as it does on AWS.
+- Event source mappings and subscriptions (SQS queues, DynamoDB streams, SNS topics) run the function
+  too, but as moto delivers them: synchronously, inside the request that produced the records (a
+  SendMessage or PutItem waits for the function), one SQS message per invocation, and a failed SQS
+  batch becomes visible again without being redelivered until the queue's next message.
 - GetFunctionConfiguration reports DeadLetterConfig and LoggingConfig.
 
 Emulator-only control (tests shorten time rather than wait minutes): `POST /_iac/clock
@@ -595,6 +599,13 @@ def backend_invoke(original, self, function_name: str, qualifier: str | None, bo
     return result
 
 
+def function_invoke(original, self, body: str, request_headers: Any, response_headers: Any) -> bytes:
+    """moto's event sources (DynamoDB streams, SNS, Kinesis) invoke the function model, which tries
+    docker; Lambda runs the function."""
+    backend = lambda_simple_backends[self.account_id][self.region]
+    return backend.invoke(self.function_name, None, body, dict(request_headers or {}), response_headers)
+
+
 def function_init(original, self, account_id: str, spec: dict[str, Any], region: str, version: str | int = 1):
     """moto drops DeadLetterConfig and LoggingConfig; Lambda keeps and reports them."""
     original(account_id, spec, region, version)
@@ -862,6 +873,8 @@ def reset(original, self) -> None:
 
 def apply() -> str:
     patch(LambdaSimpleBackend, "invoke", backend_invoke, corrects="Invoke echoes the payload instead of running the function")
+    patch(LambdaFunction, "invoke", function_invoke,
+          corrects="DynamoDB stream, SNS and Kinesis event sources try docker instead of running the function")
     patch(LambdaFunction, "__init__", function_init, corrects="DeadLetterConfig and LoggingConfig are dropped")
     patch(LambdaFunction, "update_configuration", update_configuration,
           corrects="UpdateFunctionConfiguration drops DeadLetterConfig and LoggingConfig")
