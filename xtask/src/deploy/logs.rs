@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn times_are_utc_iso_8601() {
         assert_eq!(format_time(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(format_time(1_795_000_000_123), "2026-11-18T08:26:40.123Z");
+        assert_eq!(format_time(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
         assert_eq!(format_time(951_782_400_000), "2000-02-29T00:00:00.000Z");
     }
 }
