@@ -18,6 +18,13 @@ pub enum External {
         vpc_id: String,
         index: usize,
     },
+    /// What the blueprint says of a subnet's zone: `subnet` is in `zone`. A stand-in is created
+    /// there, so what a system keys by zone (interfaces per zone, say) finds its subnet locally as
+    /// it does in the real account. Listed after the subnet itself.
+    SubnetZone {
+        subnet: String,
+        zone: String,
+    },
     /// An ACM certificate for `domain_name`, which a listener serves.
     Certificate {
         arn: String,

@@ -71,6 +71,7 @@ def main() -> int:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    moto_plugins.serving(endpoint)
     warm_up(endpoint)
     moto_plugins.log_applied(sys.stderr)
     print(f"{READY} {endpoint}", flush=True)

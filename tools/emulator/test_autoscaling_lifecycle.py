@@ -62,7 +62,7 @@ class LifecycleTest(unittest.TestCase):
         url = sqs.create_queue(QueueName="lifecycle")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name="lifecycle", EventPattern=json.dumps(pattern))
-        # moto cannot invoke Lambda targets: delivery to the queue must not suffer from this one.
+        # A Lambda target naming no function: delivery to the queue must not suffer from it.
         events.put_targets(Rule="lifecycle", Targets=[
             {"Id": "fn", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:appliance-lifecycle"},
             {"Id": "q", "Arn": arn},
@@ -253,6 +253,29 @@ class EventTest(LifecycleTest):
         self.complete("CONTINUE", LifecycleActionToken=detail["LifecycleActionToken"])
         self.assertEqual(self.states(), {instance: "InService"})
         self.assertEqual(receive(), [], "no event for a group without hooks or for a completion")
+
+    def test_launch_and_terminate_results_are_announced(self):
+        receive = self.queue({"source": ["aws.autoscaling"], "detail-type": [
+            "EC2 Instance Launch Successful", "EC2 Instance Launch Unsuccessful", "EC2 Instance Terminate Successful"]})
+        self.group()
+        self.hook("launch", LAUNCHING)
+        self.asg.set_desired_capacity(AutoScalingGroupName="fw", DesiredCapacity=1)
+        [first] = self.states()
+        self.assertEqual(receive(), [], "nothing while the launch waits")
+        self.complete("ABANDON", InstanceId=first)
+        [cancelled] = receive()
+        self.assertEqual((cancelled["detail-type"], cancelled["detail"]["StatusCode"], cancelled["detail"]["EC2InstanceId"]),
+                         ("EC2 Instance Launch Unsuccessful", "Cancelled", first))
+        [second] = self.states()
+        self.complete("CONTINUE", InstanceId=second)
+        [launched] = receive()
+        self.assertEqual(launched["detail-type"], "EC2 Instance Launch Successful")
+        self.assertEqual(launched["detail"]["Details"], {"Availability Zone": "us-east-1a", "Subnet ID": self.subnet})
+        self.assertTrue(launched["resources"][1].endswith(f":instance/{second}"))
+        self.asg.set_desired_capacity(AutoScalingGroupName="fw", DesiredCapacity=0)
+        [terminated] = receive()
+        self.assertEqual((terminated["detail-type"], terminated["detail"]["EC2InstanceId"]),
+                         ("EC2 Instance Terminate Successful", second))
 
 
 class NetworkInterfaceTest(LifecycleTest):

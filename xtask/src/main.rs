@@ -4,6 +4,7 @@
 //! - `emulator`: start the local AWS emulator (moto) and print its endpoint;
 //! - `ci`: everything CI runs, installing what it needs;
 //! - `bench`: synth time and peak memory per blueprint, in release mode;
+//! - `logs`: what the deployed functions wrote (CloudWatch Logs, on either target);
 //! - `build | publish | deploy | diff | invoke | destroy`: from a blueprint to a running stack, on the
 //!   local emulator (default) or AWS (see [`deploy`]).
 
@@ -104,6 +105,20 @@ enum Command {
         /// Delete without asking for confirmation.
         #[arg(long)]
         yes: bool,
+    },
+    /// Print what the deployed functions logged (CloudWatch Logs; on the local target, the emulator's runs).
+    Logs {
+        blueprint: String,
+        /// One function: its logical ID, that ID without `Function`, or its binary name (default: all).
+        function: Option<String>,
+        /// Keep printing new lines as they arrive, until interrupted.
+        #[arg(long)]
+        follow: bool,
+        /// How far back to start: 30s, 10m, 2h, 1d.
+        #[arg(long, default_value = "10m")]
+        since: String,
+        #[command(flatten)]
+        on: On,
     },
     /// Everything CI runs: fmt, clippy, tests, synth --check, validators, emulator tests.
     Ci,
@@ -208,6 +223,11 @@ fn main() -> ExitCode {
         Command::Destroy { blueprint, on, yes } => {
             let args = deploy::destroy::Args { blueprint, env: on.env, target: on.target, yes };
             block_on(deploy::destroy::run(&root, &args))
+        }
+        Command::Logs { blueprint, function, follow, since, on } => {
+            let args =
+                deploy::logs::Args { blueprint, function, follow, since, env: on.env, target: on.target };
+            block_on(deploy::logs::run(&root, &args))
         }
         Command::Ci => ci::run_all(&root, &cargo()),
         Command::Bench { synth_only } => bench::run(&root, &cargo())

@@ -220,13 +220,41 @@ async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
     assert_eq!(subnets.subnets().len(), 2);
     assert!(subnets.subnets().iter().all(|s| s.vpc_id() == Some("vpc-0a1b2c3d4e5f60718")));
 
-    // The sync function registers the (stand-in) ALB's addresses in the deployed target group.
+    // The schedule runs the sync function by itself: the target group holds the (stand-in) ALB's
+    // addresses within two periods (the emulator's clock runs 60 times faster: a minute is a second).
+    let clock_guard = CLOCK.lock().await;
+    clock(60);
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk().await);
+    let groups = elb.describe_target_groups().send().await.expect("target groups");
+    let group = groups
+        .target_groups()
+        .iter()
+        .find(|g| g.target_group_name().is_some_and(|n| n.starts_with("alb-static-ip-Port4")))
+        .and_then(|g| g.target_group_arn())
+        .expect("the stack's target group")
+        .to_owned();
+    let registered = wait_for(std::time::Duration::from_secs(20), || async {
+        let health = elb.describe_target_health().target_group_arn(&group).send().await.expect("health");
+        let ips: Vec<String> = health
+            .target_health_descriptions()
+            .iter()
+            .filter_map(|d| d.target().and_then(|t| t.id()).map(str::to_owned))
+            .collect();
+        (ips.len() == 2).then_some(ips)
+    })
+    .await;
+    clock(1);
+    drop(clock_guard);
+    let registered = registered.expect("the schedule registered both addresses within two periods");
+    assert!(registered.iter().all(|ip| ip.starts_with("10.200.")), "{registered:?}");
+    let logs = ok(&["logs", "alb-static-ip", "sync"]);
+    assert!(logs.stdout.contains("platform.start"), "the runs are logged: {logs:?}");
+    assert!(logs.stdout.contains("\"Registered\":2"), "the sync's metrics line: {logs:?}");
+
+    // Invoked by hand, the deployed function finds the same addresses, already registered.
     let invoked = ok(&["invoke", "alb-static-ip", "sync", "--event", "schedule"]);
     assert!(invoked.stdout.contains("\"discovered\": 2"), "{invoked:?}");
-    assert!(
-        invoked.stdout.contains("\"10.200."),
-        "the stand-in interfaces' addresses are registered: {invoked:?}"
-    );
+    assert!(invoked.stdout.contains("\"registered\": []"), "the schedule registered them: {invoked:?}");
 
     // Code-only change: the stack's code key no longer matches the built zip.
     let conf = sdk().await;
@@ -288,6 +316,188 @@ async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
 
     ok(&["destroy", "alb-static-ip", "--yes"]);
     assert_eq!(stack_status("alb-static-ip").await, None);
+}
+
+/// Held by the tests that speed the emulator's clock up, which is shared by every test.
+static CLOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Sets the emulator's clock speed-up (schedules and Lambda retry delays run N times faster).
+fn clock(speedup: u32) {
+    use std::io::{Read, Write};
+    let hostport = emulator().endpoint.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&hostport).expect("connect");
+    let body = format!("{{\"speedup\": {speedup}}}");
+    write!(
+        stream,
+        "POST /_iac/clock HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"), "{answer}");
+}
+
+/// Polls `check` every half second until it gives a value or `timeout` passes.
+async fn wait_for<T, F, Fut>(timeout: std::time::Duration, mut check: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return Some(v);
+        }
+        if std::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// The shipped appliance blueprint (under its own name, so the validators' suppressions for it
+/// apply) with its own ids (so its stand-ins do not meet other tests'),
+/// one instance to start with, and without `configuration`: the local target has no appliance
+/// answering on the instances' private addresses for the configure function to push to.
+fn appliance_blueprint() -> String {
+    let source = std::fs::read_to_string(root().join("blueprints/appliance-asg.yaml")).expect("read");
+    let cut = source.find("    configuration:\n").expect("configuration");
+    source[..cut].replace("0a1b2c3d4e5f607", "0f1e2d3c4b5a607").replacen(
+        "capacity: {min: 2, max: 4, desired: 2}",
+        "capacity: {min: 1, max: 4, desired: 1}",
+        1,
+    )
+}
+
+#[tokio::test]
+async fn appliance_group_scales_out_and_in_by_itself() {
+    let path = root().join("target/xtask-tests/appliance-asg.yaml");
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&path, appliance_blueprint()).expect("write");
+    let path = path.to_str().expect("utf-8");
+    let _ = ok(&["destroy", path, "--yes"]);
+    // The group launches its first instance as the stack creates it, before the stack's rule
+    // exists, so that launch's lifecycle event reaches no one (as on AWS, where the template orders
+    // nothing between them): it waits out the hook's 30-minute timeout, is abandoned and replaced.
+    // The clock runs 100 times faster here, making that 18 seconds.
+    let _clock = CLOCK.lock().await;
+    clock(100);
+    ok(&["deploy", path, "--yes"]);
+
+    let conf = sdk().await;
+    let cfn = aws_sdk_cloudformation::Client::new(&conf);
+    let stack = cfn.describe_stacks().stack_name("appliance-asg").send().await.expect("describe");
+    let output = |key: &str| {
+        stack.stacks()[0]
+            .outputs()
+            .iter()
+            .find(|o| o.output_key() == Some(key))
+            .and_then(|o| o.output_value())
+            .map(str::to_owned)
+            .expect("output")
+    };
+    let (group, bucket) = (output("GroupName"), output("LicenceBucket"));
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build(),
+    );
+    for name in ["a.lic", "b.lic", "c.lic"] {
+        s3.put_object()
+            .bucket(&bucket)
+            .key(name)
+            .body(format!("licence {name}").into_bytes().into())
+            .send()
+            .await
+            .expect("licence");
+    }
+
+    // Nothing is invoked by hand: the group's lifecycle events run the lifecycle function.
+    let asg = aws_sdk_autoscaling::Client::new(&conf);
+    let ec2 = aws_sdk_ec2::Client::new(&conf);
+    asg.set_desired_capacity()
+        .auto_scaling_group_name(&group)
+        .desired_capacity(2)
+        .send()
+        .await
+        .expect("scale");
+    let instances = || async {
+        let out =
+            asg.describe_auto_scaling_groups().auto_scaling_group_names(&group).send().await.expect("group");
+        out.auto_scaling_groups()[0]
+            .instances()
+            .iter()
+            .map(|i| {
+                (
+                    i.instance_id().unwrap_or_default().to_owned(),
+                    i.lifecycle_state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    i.protected_from_scale_in().unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let in_service = wait_for(std::time::Duration::from_secs(120), || async {
+        let now = instances().await;
+        (now.len() == 2 && now.iter().all(|(_, state, _)| state == "InService")).then_some(now)
+    })
+    .await;
+    let logs = ok(&["logs", path]);
+    let in_service =
+        in_service.unwrap_or_else(|| panic!("both instances in service: {:?}\n{logs:?}", logs.stdout));
+    assert_eq!(in_service.iter().filter(|(_, _, p)| *p).count(), 1, "one primary: {in_service:?}");
+    let interfaces = |id: String| {
+        let ec2 = ec2.clone();
+        async move {
+            ec2.describe_network_interfaces()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder().name("attachment.instance-id").values(id).build(),
+                )
+                .send()
+                .await
+                .expect("interfaces")
+                .network_interfaces()
+                .len()
+        }
+    };
+    for (id, _, _) in &in_service {
+        assert_eq!(interfaces(id.clone()).await, 3, "the boot interface and the two configured ones of {id}");
+    }
+    assert!(logs.stdout.contains("Lifecycle"), "the lifecycle function's runs are logged: {logs:?}");
+
+    // Scale in: the member that leaves is cleaned up (its interfaces go with it).
+    let (secondary, _, _) = in_service.iter().find(|(_, _, p)| !*p).expect("a secondary").clone();
+    asg.set_desired_capacity()
+        .auto_scaling_group_name(&group)
+        .desired_capacity(1)
+        .send()
+        .await
+        .expect("scale in");
+    let left = wait_for(std::time::Duration::from_secs(60), || async {
+        let now = instances().await;
+        (now.len() == 1 && !now.iter().any(|(id, _, _)| *id == secondary)).then_some(now)
+    })
+    .await;
+    assert!(left.is_some(), "the secondary left the group: {:?}", instances().await);
+    let tagged = ec2
+        .describe_network_interfaces()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:iac:appliance-instance")
+                .values(&secondary)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("interfaces");
+    assert!(tagged.network_interfaces().is_empty(), "the leaving member's interfaces are gone: {tagged:?}");
+
+    asg.set_desired_capacity()
+        .auto_scaling_group_name(&group)
+        .desired_capacity(0)
+        .send()
+        .await
+        .expect("empty");
+    ok(&["destroy", path, "--yes"]);
+    assert_eq!(stack_status("appliance-asg").await, None);
 }
 
 #[tokio::test]

@@ -40,6 +40,8 @@ PLUGINS: tuple[str, ...] = (
     "autoscaling_lifecycle",
     "load_balancing",
     "lambda_vpc",
+    # After the Auto Scaling and EC2 plugins whose events and calls reach functions.
+    "lambda_runner",
     # Bucket policies are evaluated as AWS does for TLS clients before templates create any.
     "s3_policies",
     # CloudFormation types before the stack lifecycle that drives them: the types moto lacks (they
@@ -83,6 +85,13 @@ def log_applied(stream: TextIO) -> None:
     for module, name in _applied:
         count = sum(1 for p in PATCHES if p.plugin == module.__name__.rsplit(".", 1)[-1])
         print(f"moto plugin applied: {name} ({count} patches)", file=stream, flush=True)
+
+
+def serving(endpoint: str) -> None:
+    """Tells the plugins that run code against the emulator (lambda_runner) where it listens."""
+    from . import lambda_runner
+
+    lambda_runner.ENDPOINT = endpoint
 
 
 __all__ = ["PLUGINS", "PATCHES", "PatchError", "apply_all", "log_applied"]

@@ -23,14 +23,20 @@ Guide ("Amazon EC2 Auto Scaling lifecycle hooks") documents:
   Timeouts are evaluated lazily, before every request moto dispatches through BaseResponse (EC2, Auto
   Scaling, SQS, EventBridge, CloudFormation, ...), so no thread runs in the background. The emulator
   accepts HeartbeatTimeout values below AWS's minimum of 30 s (any value >= 1) so that tests can
-  wait 1-2 s.
+  wait 1-2 s; `POST /_iac/clock {"speedup": N}` (`_clock.py`) shortens the timeouts of actions
+  started afterwards N times.
 - Each action is announced on the account's default event bus as AWS does (`source: aws.autoscaling`,
   `detail-type: EC2 Instance-launch Lifecycle Action` / `EC2 Instance-terminate Lifecycle Action`,
   `resources: [group ARN]`, detail with LifecycleActionToken, AutoScalingGroupName,
   LifecycleHookName, EC2InstanceId, LifecycleTransition, Origin, Destination and NotificationMetadata
   when the hook has some). Delivery goes target by target through moto's rule delivery (SQS, logs,
-  other buses work; Lambda targets do not exist in moto) and a failed delivery never fails the call
-  (it is logged to stderr).
+  other buses; Lambda targets through lambda_runner, which runs the function) and a failed delivery
+  never fails the call (it is logged to stderr).
+- The results are announced too, as AWS sends them: `EC2 Instance Launch Successful` when an instance
+  goes InService (with or without launch hooks), `EC2 Instance Launch Unsuccessful` (StatusCode
+  Cancelled) when its launch is abandoned, and `EC2 Instance Terminate Successful` when it leaves,
+  each with the group ARN and the instance ARN in `resources` and StatusCode, ActivityId,
+  EC2InstanceId, Details (Availability Zone, Subnet ID), Cause, StartTime and EndTime in the detail.
 - `LifecycleHookSpecificationList` (CreateAutoScalingGroup and AWS::AutoScaling::AutoScalingGroup)
   creates the hooks before the first instances launch, so they wait. (`AWS::AutoScaling::LifecycleHook`
   is in cloudformation_resource_types.py, built on `put_hook` here.)
@@ -55,6 +61,7 @@ import math
 import threading
 import time
 import weakref
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +75,7 @@ from moto.elbv2.exceptions import InvalidTargetError, TargetGroupNotFoundError
 from moto.events.models import _BASE_EVENT_MESSAGE, events_backends
 from moto.moto_api._internal import mock_random
 
+from . import _clock
 from ._errors import SERVICE_ERRORS
 from ._patching import patch
 
@@ -154,8 +162,8 @@ def _start(group, state, transition: str, hooks: list) -> None:
             transition=transition,
             heartbeat=heartbeat,
             default_result=hook.default_result if hook.default_result in RESULTS else "ABANDON",
-            deadline=now + heartbeat,
-            global_deadline=now + min(100 * heartbeat, MAX_GLOBAL_TIMEOUT),
+            deadline=now + _clock.scaled(heartbeat),
+            global_deadline=now + _clock.scaled(min(100 * heartbeat, MAX_GLOBAL_TIMEOUT)),
         )
         actions[action.token] = action
         _announce(group, action, getattr(hook, "notification_metadata", None))
@@ -173,10 +181,13 @@ def _complete(backend, action: Action, result: str) -> None:
         if result == "ABANDON":
             _drop(backend, action.instance_id)
             state.lifecycle_state = "Terminating"
-            _terminate_now(group, [state])
+            _result(group, state, "EC2 Instance Launch Unsuccessful", "Cancelled",
+                    f"an instance launch was abandoned by lifecycle hook {action.hook} (ABANDON)")
+            _terminate_now(group, [state], announce=False)
             group.set_desired_capacity(group.desired_capacity)  # a replacement, as AWS launches one
         elif not _pending(backend, action.instance_id):
             state.lifecycle_state = "InService"
+            _launched(group, state)
             backend.update_attached_elbs(group.name)
             backend.update_attached_target_groups(group.name)
     else:
@@ -238,6 +249,35 @@ def _announce(group, action: Action, metadata: str | None) -> None:
     }
     if metadata:
         detail["NotificationMetadata"] = metadata
+    _emit(group, f"EC2 Instance-{'launch' if launching else 'terminate'} Lifecycle Action", detail, [group.arn])
+
+
+def _result(group, state, detail_type: str, status: str, cause: str) -> None:
+    """The result event of a launch or termination (EC2 Instance Launch Successful, ...), as AWS sends it."""
+    instance = state.instance
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    subnet = getattr(instance, "subnet_id", None) or ""
+    placement = getattr(instance, "placement", None)
+    zone = getattr(placement, "zone", placement) or ""
+    detail = {
+        "StatusCode": status,
+        "Description": cause.split(":")[0] + f": {instance.id}",
+        "AutoScalingGroupName": group.name,
+        "ActivityId": str(mock_random.uuid4()),
+        "Details": {"Availability Zone": str(zone), "Subnet ID": str(subnet)},
+        "RequestId": str(mock_random.uuid4()),
+        "StatusMessage": "",
+        "EndTime": now,
+        "EC2InstanceId": instance.id,
+        "StartTime": now,
+        "Cause": f"At {now} {cause}",
+    }
+    resources = [group.arn, f"arn:aws:ec2:{group.region}:{group.account_id}:instance/{instance.id}"]
+    _emit(group, detail_type, detail, resources)
+
+
+def _emit(group, detail_type: str, detail: dict[str, Any], resources: list[str]) -> None:
+    """Sends an aws.autoscaling event to the default bus, target by target; a failed delivery is logged."""
     events = events_backends[group.account_id][group.region]
     bus = events.event_buses.get("default")
     if bus is None:
@@ -246,12 +286,12 @@ def _announce(group, action: Action, metadata: str | None) -> None:
     event.update(
         {
             "id": str(mock_random.uuid4()),
-            "detail-type": f"EC2 Instance-{'launch' if launching else 'terminate'} Lifecycle Action",
+            "detail-type": detail_type,
             "source": "aws.autoscaling",
             "account": group.account_id,
             "time": unix_time(),
             "region": group.region,
-            "resources": [group.arn],
+            "resources": resources,
             "detail": detail,
             "ingestion-time": unix_time(),
         }
@@ -265,9 +305,9 @@ def _announce(group, action: Action, metadata: str | None) -> None:
             try:
                 single.send_to_targets(copy.deepcopy(event))
             except (NotImplementedError, *SERVICE_ERRORS, requests.RequestException):
-                # A target moto cannot deliver to (Lambda), or one that is gone: AWS retries and then
-                # drops the event, and the Auto Scaling call succeeds either way.
-                log.warning("lifecycle event not delivered to %s", target.get("Arn"), exc_info=True)
+                # A target that is gone: AWS retries and then drops the event, and the Auto Scaling
+                # call succeeds either way.
+                log.warning("%s event not delivered to %s", detail_type, target.get("Arn"), exc_info=True)
 
 
 # --- instances leaving -----------------------------------------------------------------------------
@@ -291,11 +331,20 @@ def _deregister(group, instance_ids: list[str]) -> None:
                 pass
 
 
-def _terminate_now(group, states: list) -> None:
+def _launched(group, state) -> None:
+    _result(group, state, "EC2 Instance Launch Successful", "InProgress",
+            "an instance was started in response to a difference between desired and actual capacity")
+
+
+def _terminate_now(group, states: list, announce: bool = True) -> None:
     if not states:
         return
     backend = group.autoscaling_backend
     ids = [s.instance.id for s in states]
+    if announce:
+        for state in states:
+            _result(group, state, "EC2 Instance Terminate Successful", "InProgress",
+                    "an instance was taken out of service in response to a difference between desired and actual capacity")
     for instance_id in ids:
         _drop(backend, instance_id)
     group.instance_states = [s for s in group.instance_states if s.instance.id not in ids]
@@ -394,9 +443,11 @@ def replace_autoscaling_group_instances(original, self, count_needed: int, propa
         before = {id(s) for s in self.instance_states}
         original(count_needed, propagated_tags)
         hooks = _hooks(self.autoscaling_backend, self.name, LAUNCHING)
-        if hooks:
-            for state in [s for s in self.instance_states if id(s) not in before]:
+        for state in [s for s in self.instance_states if id(s) not in before]:
+            if hooks:
                 _start(self, state, LAUNCHING, hooks)
+            else:
+                _launched(self, state)
 
 
 def set_desired_capacity(original, self, new_capacity: int | None) -> None:
@@ -583,7 +634,7 @@ def record_lifecycle_action_heartbeat(self):
             self._get_param("LifecycleActionToken"),
             self._get_param("InstanceId"),
         )
-        action.deadline = min(time.monotonic() + action.heartbeat, action.global_deadline)
+        action.deadline = min(time.monotonic() + _clock.scaled(action.heartbeat), action.global_deadline)
     return EmptyResult()
 
 

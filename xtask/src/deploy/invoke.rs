@@ -59,7 +59,7 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
 
 /// The function named by `wanted`: its logical ID, that ID without the `Function` suffix, its
 /// binary, or an unambiguous start of its logical ID, case-insensitively. Lists the choices otherwise.
-fn pick<'a>(
+pub(crate) fn pick<'a>(
     functions: &'a [synth::assets::FunctionAsset],
     wanted: &str,
 ) -> anyhow::Result<&'a synth::assets::FunctionAsset> {

@@ -159,6 +159,7 @@ const STAND_IN_CIDR: &str = "10.200.0.0/16";
 /// the real resources would.
 pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -> anyhow::Result<()> {
     let ec2 = &session.ec2;
+    let zones = subnet_zones(external);
     for item in external {
         match item {
             External::Vpc { id } => {
@@ -176,28 +177,40 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 }
             }
             External::Subnet { id, vpc_id, index } => {
-                let found = ec2
-                    .describe_subnets()
-                    .filters(filter("subnet-id", id))
-                    .send()
-                    .await
-                    .map_err(sdk)?
-                    .subnets()
-                    .len();
-                if found == 0 {
-                    let zones = ["a", "b", "c", "d", "e", "f"];
-                    ec2.create_subnet()
-                        .vpc_id(vpc_id)
-                        .cidr_block(format!("10.200.{index}.0/24"))
-                        .availability_zone(format!("{LOCAL_REGION}{}", zones[index % zones.len()]))
-                        .tag_specifications(tags(aws_sdk_ec2::types::ResourceType::Subnet, id))
-                        .send()
-                        .await
-                        .map_err(sdk)
-                        .with_context(|| format!("cannot create a stand-in for {id}"))?;
-                    eprintln!("local: created a stand-in for {id} (an existing subnet of {vpc_id})");
+                let zone = zones.get(id.as_str()).map_or_else(|| default_zone(*index), |z| (*z).to_owned());
+                let found =
+                    ec2.describe_subnets().filters(filter("subnet-id", id)).send().await.map_err(sdk)?;
+                match found.subnets().first() {
+                    None => {
+                        ec2.create_subnet()
+                            .vpc_id(vpc_id)
+                            .cidr_block(format!("10.200.{index}.0/24"))
+                            .availability_zone(&zone)
+                            .tag_specifications(tags(aws_sdk_ec2::types::ResourceType::Subnet, id))
+                            .send()
+                            .await
+                            .map_err(sdk)
+                            .with_context(|| format!("cannot create a stand-in for {id}"))?;
+                        eprintln!(
+                            "local: created a stand-in for {id} (an existing subnet of {vpc_id}, in {zone})"
+                        );
+                    }
+                    Some(existing)
+                        if zones.contains_key(id.as_str())
+                            && existing.availability_zone() != Some(zone.as_str()) =>
+                    {
+                        bail!(
+                            "the stand-in for {id} is in zone '{}', but the blueprint puts it in '{zone}': it was \
+                         created by an earlier deploy; `cargo xtask emulator --stop` and deploy again to start \
+                         from a fresh emulator",
+                            existing.availability_zone().unwrap_or_default()
+                        )
+                    }
+                    Some(_) => {}
                 }
             }
+            // Used by the Subnet arm above.
+            External::SubnetZone { .. } => {}
             External::Certificate { arn, domain_name } => {
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
@@ -250,6 +263,24 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
     Ok(())
 }
 
+/// The zone the blueprint gives each subnet, where it says.
+fn subnet_zones(external: &[External]) -> std::collections::BTreeMap<&str, &str> {
+    external
+        .iter()
+        .filter_map(|e| match e {
+            External::SubnetZone { subnet, zone } => Some((subnet.as_str(), zone.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A zone of the local region for a subnet the blueprint places nowhere in particular: spread by
+/// position, as subnets of a real VPC usually are.
+fn default_zone(index: usize) -> String {
+    let zones = ["a", "b", "c", "d", "e", "f"];
+    format!("{LOCAL_REGION}{}", zones[index % zones.len()])
+}
+
 fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
     aws_sdk_ec2::types::Filter::builder().name(name).values(value).build()
 }
@@ -272,6 +303,19 @@ fn alb_interface_description(arn: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stand_in_subnets_keep_the_blueprints_zones() {
+        let external = [
+            External::Subnet { id: "subnet-1".into(), vpc_id: "vpc-1".into(), index: 0 },
+            External::Subnet { id: "subnet-2".into(), vpc_id: "vpc-1".into(), index: 1 },
+            External::SubnetZone { subnet: "subnet-1".into(), zone: "eu-west-1b".into() },
+        ];
+        let zones = subnet_zones(&external);
+        assert_eq!(zones.get("subnet-1"), Some(&"eu-west-1b"));
+        assert_eq!(zones.get("subnet-2"), None);
+        assert_eq!(default_zone(1), "us-east-1b");
+    }
 
     #[test]
     fn alb_interfaces_are_described_after_the_arn() {

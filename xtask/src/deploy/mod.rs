@@ -15,6 +15,7 @@ pub(crate) mod events;
 pub(crate) mod flow;
 pub(crate) mod invoke;
 pub(crate) mod local;
+pub(crate) mod logs;
 pub(crate) mod publish;
 pub(crate) mod runtime_api;
 pub(crate) mod session;

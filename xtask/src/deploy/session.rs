@@ -19,6 +19,7 @@ pub(crate) struct Session {
     pub(crate) s3: aws_sdk_s3::Client,
     pub(crate) lambda: aws_sdk_lambda::Client,
     pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) region: String,
     pub(crate) account: String,
     /// The emulator's endpoint, on the local target.
@@ -63,6 +64,7 @@ impl Session {
             s3: aws_sdk_s3::Client::from_conf(s3_conf),
             lambda: aws_sdk_lambda::Client::new(&conf),
             ec2: aws_sdk_ec2::Client::new(&conf),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
             region,
             account,
             poll: if endpoint.is_some() { Duration::from_millis(500) } else { Duration::from_secs(2) },

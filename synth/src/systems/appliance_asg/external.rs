@@ -1,4 +1,5 @@
-//! What an appliance-asg blueprint names outside its stack: the VPC and every subnet, each once.
+//! What an appliance-asg blueprint names outside its stack: the VPC and every subnet, each once,
+//! with the zone the blueprint puts it in (each subnet list follows `zones`).
 
 use super::ApplianceAsg;
 use crate::external::External;
@@ -12,6 +13,14 @@ pub(super) fn references(a: &ApplianceAsg) -> Vec<External> {
             if !out.iter().any(|e| matches!(e, External::Subnet { id: s, .. } if s == id)) {
                 out.push(External::Subnet { id: id.clone(), vpc_id: a.vpc_id.clone(), index });
                 index += 1;
+            }
+        }
+    }
+    for list in std::iter::once(&a.boot_interface.subnets).chain(a.interfaces.iter().map(|i| &i.subnets)) {
+        for (id, zone) in list.iter().zip(&a.zones) {
+            let placed = External::SubnetZone { subnet: id.clone(), zone: zone.clone() };
+            if !out.contains(&placed) {
+                out.push(placed);
             }
         }
     }
