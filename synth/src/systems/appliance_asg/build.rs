@@ -303,9 +303,10 @@ fn group(
         },
     )?
     // The hooks must exist before the first instance launches, and the function before the first
-    // event: instances wait for the rule, the rule for the function.
+    // event: instances wait for the rule and for its permission to invoke the function (without it
+    // EventBridge cannot deliver the first launches' events, which then wait out their hooks).
     .depends_on
-    .insert(id(&["LifecycleRule"])?);
+    .extend([id(&["LifecycleRule"])?, id(&["LifecycleRule", "Permission"])?]);
 
     Ok(())
 }
