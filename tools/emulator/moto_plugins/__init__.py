@@ -36,6 +36,9 @@ PLUGINS: tuple[str, ...] = (
     "autoscaling_lifecycle",
     "load_balancing",
     "lambda_vpc",
+    # Mirror sessions go with their interface, which ECS tasks delete when they stop.
+    "traffic_mirroring",
+    "ecs_tasks",
     # Bucket policies are evaluated as AWS does for TLS clients before templates create any.
     "s3_policies",
     # CloudFormation types before the stack lifecycle that drives them: the types moto lacks (they
