@@ -143,6 +143,30 @@ class EcsTaskTest(EmulatorTestCase):
         self.assertEqual(caught.exception.response["Error"]["Code"], "InvalidParameterException")
 
 
+class ClusterStandInTest(EmulatorTestCase):
+    def post(self, body):
+        import json
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.emu.endpoint}/_iac/stand-ins/ecs-clusters", data=json.dumps(body).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def test_a_cluster_stand_in_is_created_once_in_the_chosen_region(self):
+        self.emu.reset()
+        arn = "arn:aws:ecs:eu-west-1:123456789012:cluster/app"
+        self.assertEqual(self.post({"arn": arn, "region": "us-east-1"}), 201)
+        self.assertEqual(self.post({"arn": arn, "region": "us-east-1"}), 200)
+        self.assertEqual(self.post({"arn": "arn:aws:ecs:eu-west-1:123456789012:service/app"}), 400)
+        names = [c["clusterName"] for c in self.emu.client("ecs").describe_clusters(clusters=["app"])["clusters"]]
+        self.assertEqual(names, ["app"])
+
+
 class MirrorTemplateTest(EmulatorTestCase):
     def test_target_filter_and_rules_come_from_a_template(self):
         self.emu.reset()

@@ -10,6 +10,11 @@ With this plugin, as the Amazon ECS task lifecycle documentation describes: a ta
 until it is stopped; StopTask detaches and deletes the task's interface (and with it, as AWS does,
 the interface's traffic mirror sessions) and marks the attachment DELETED; an unknown task is an
 `InvalidParameterException` ("The referenced task was not found.").
+
+Clusters: `POST /_iac/stand-ins/ecs-clusters` with `{"arn": "arn:aws:ecs:<region>:<account>:cluster/<name>",
+"region": "us-east-1"}` creates the cluster `<name>` in `region` (default: the ARN's), for
+`cargo xtask deploy --target local`, whose blueprints name existing clusters. 201 when created, 200 when
+it exists; 400 for an ARN that is not a cluster ARN.
 """
 
 from __future__ import annotations
@@ -18,6 +23,12 @@ from moto.ec2.models import ec2_backends
 from moto.ecs import models as ecs_models
 from moto.ecs.exceptions import InvalidParameterException
 
+import re
+from typing import Any
+
+from moto.ecs.models import ecs_backends
+
+from . import _control
 from ._errors import SERVICE_ERRORS, is_not_found
 from ._patching import patch
 
@@ -49,8 +60,29 @@ def stop_task(original, self, cluster_str: str, task_str: str, reason: str):
     return task
 
 
+CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):cluster/([A-Za-z0-9_-]{1,255})$")
+
+
+def clusters(method: str, body: Any) -> tuple[int, Any]:
+    """A stand-in for an existing ECS cluster the blueprint names."""
+    if method != "POST":
+        return 405, {"error": f"{method} not allowed: POST a cluster"}
+    if not isinstance(body, dict) or not isinstance(body.get("arn"), str):
+        raise _control.BadRequest('expected {"arn": "arn:aws:ecs:...:cluster/<name>"}')
+    found = CLUSTER_ARN.match(body["arn"])
+    if found is None:
+        raise _control.BadRequest(f"'{body['arn']}' is not an ECS cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)")
+    region = body.get("region") or found.group(1)
+    backend = ecs_backends[found.group(2)][region]
+    if found.group(3) in backend.clusters:
+        return 200, {"arn": body["arn"], "created": False}
+    backend.create_cluster(found.group(3))
+    return 201, {"arn": body["arn"], "created": True}
+
+
 def apply() -> str:
     patch(ecs_models.Task, "advance", advance, corrects="every DescribeTasks moves a task one state towards STOPPED")
     patch(ecs_models.EC2ContainerServiceBackend, "stop_task", stop_task,
           corrects="StopTask keeps the task's interface; an unknown task is a 500")
+    _control.register("/_iac/stand-ins/ecs-clusters", clusters)
     return NAME

@@ -11,6 +11,7 @@
 
 mod blueprint;
 mod build;
+mod external;
 pub mod rules;
 
 pub use blueprint::*;
@@ -19,6 +20,7 @@ pub use build::METRIC_NAMESPACE;
 use super::Kind;
 use crate::cfn::Template;
 use crate::constructs::{BuildError, Ctx};
+use crate::external::External;
 use crate::rules::Problem;
 
 impl Kind for FargateMirror {
@@ -28,5 +30,9 @@ impl Kind for FargateMirror {
 
     fn build(&self, ctx: &Ctx, description: Option<&str>) -> Result<Template, BuildError> {
         build::build(ctx, description, self)
+    }
+
+    fn external(&self) -> Vec<External> {
+        external::references(self)
     }
 }
