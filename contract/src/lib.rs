@@ -66,6 +66,7 @@ impl EnvVar {
 pub mod alb_static_ip;
 pub mod appliance_asg;
 pub mod assets;
+pub mod fargate_mirror;
 pub mod private_lambda;
 
 /// Every function the project deploys, for tools that iterate over all of them (build, docs, tests).
@@ -75,6 +76,7 @@ pub const ALL_FUNCTIONS: &[FunctionSpec] = &[
     alb_static_ip::sync::FUNCTION,
     appliance_asg::lifecycle::FUNCTION,
     appliance_asg::configure::FUNCTION,
+    fargate_mirror::mirror::FUNCTION,
 ];
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ pub mod alb_static_ip;
 pub mod appliance_asg;
 pub mod clients;
 pub mod error;
+#[cfg(feature = "fargate-mirror")]
+pub mod fargate_mirror;
 pub mod http_client;
 #[cfg(feature = "private-lambda")]
 pub mod private_lambda;

@@ -36,6 +36,10 @@ pub enum External {
         vpc_id: String,
         subnets: Vec<String>,
     },
+    /// An ECS cluster, named by its ARN.
+    EcsCluster {
+        arn: String,
+    },
 }
 
 /// What `blueprint` refers to outside its own stack, in the order stand-ins must be created.

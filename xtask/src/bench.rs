@@ -226,3 +226,42 @@ pub(crate) fn run_appliance(root: &Path, cargo: &str) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// The Fargate mirror function against the emulator.
+pub(crate) fn run_mirror(root: &Path, cargo: &str) -> anyhow::Result<()> {
+    let venv = python::ensure_venv(root)?;
+    eprintln!("building the mirror bench binary in release mode...");
+    let status = crate::cargo_command(cargo)
+        .args(["build", "--release", "--quiet", "-p", "runtime", "--example", "mirror_bench"])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("release build of mirror_bench failed");
+    }
+    let exe = example(root, "mirror_bench");
+    let emulator = Emulator::start(&venv, root)?;
+    let out = Command::new(&exe).arg("10").envs(emulator.env()).current_dir(root).output()?;
+    if !out.status.success() {
+        bail!("mirror_bench failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let line = stdout.lines().rev().find(|l| l.starts_with("{\"reconcile")).unwrap_or_default();
+    let v: serde_json::Value =
+        serde_json::from_str(line).with_context(|| format!("no figures in the bench output: {stdout}"))?;
+    let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    println!();
+    println!("| fargate mirror (one interface per task) | handler | AWS calls | emulator round trips |");
+    println!("| --- | --- | --- | --- |");
+    for (what, key) in
+        [("task start", "start"), ("task stop", "stop"), ("reconcile, 10 tasks, nothing to do", "reconcile")]
+    {
+        println!(
+            "| {what} | {:.1} ms | {} | {:.1}x |",
+            f(&format!("{key}_ms")),
+            f(&format!("{key}_calls")),
+            f(&format!("{key}_round_trips"))
+        );
+    }
+    println!("one emulator round trip: {:.2} ms", f("round_trip_ms"));
+    Ok(())
+}

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use contract::{alb_static_ip, appliance_asg, private_lambda};
+use contract::{alb_static_ip, appliance_asg, fargate_mirror, private_lambda};
 use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
@@ -86,6 +86,8 @@ impl Template<'_> {
                 format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{lower}-AbCdEf")
             }
             "AWS::EC2::SecurityGroup" => "sg-0fedcba9876543210".to_owned(),
+            "AWS::EC2::TrafficMirrorTarget" => "tmt-0fedcba9876543210".to_owned(),
+            "AWS::EC2::TrafficMirrorFilter" => "tmf-0fedcba9876543210".to_owned(),
             "AWS::SQS::Queue" => format!("https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{lower}"),
             other => panic!("no plausible value for Ref of {name} ({other}): add one to this test"),
         }
@@ -200,6 +202,17 @@ fn read_back(t: &Template<'_>, binary: &str, env: &BTreeMap<String, String>) -> 
         b if b == appliance_asg::configure::FUNCTION.binary => {
             runtime::appliance_asg::configure::Config::from_lookup(lookup).map_err(|e| fail(&e))?;
             "configure".to_owned()
+        }
+        b if b == fargate_mirror::mirror::FUNCTION.binary => {
+            let c = runtime::fargate_mirror::Config::from_lookup(lookup).map_err(|e| fail(&e))?;
+            // The target and filter are the template's own (their Refs).
+            if !c.desired.target.starts_with("tmt-") || !c.desired.filter.starts_with("tmf-") {
+                return Err(format!(
+                    "target '{}' or filter '{}' is not the stack's",
+                    c.desired.target, c.desired.filter
+                ));
+            }
+            format!("{} clusters", c.clusters.len())
         }
         other => return Err(format!("binary '{other}' is not a function of the contract")),
     })

@@ -16,4 +16,5 @@ mod appliance_network;
 mod appliance_state;
 mod caller;
 mod contract_round_trip;
+mod fargate_mirror;
 mod protected;

@@ -183,3 +183,18 @@ pub(crate) fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
+
+/// The Fargate mirror function's clients for `conf`, each recording its operations in `rec`.
+pub(crate) fn fargate_mirror_clients(conf: &SdkConfig, rec: &Recorder) -> runtime::fargate_mirror::Clients {
+    runtime::fargate_mirror::Clients {
+        ec2: aws_sdk_ec2::Client::from_conf(
+            aws_sdk_ec2::config::Builder::from(conf).interceptor(rec.clone()).build(),
+        ),
+        ecs: aws_sdk_ecs::Client::from_conf(
+            aws_sdk_ecs::config::Builder::from(conf).interceptor(rec.clone()).build(),
+        ),
+        dynamodb: aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(conf).interceptor(rec.clone()).build(),
+        ),
+    }
+}

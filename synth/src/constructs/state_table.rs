@@ -64,6 +64,23 @@ impl StateTable {
         );
     }
 
+    /// Items expire at the epoch seconds in `attribute` (DynamoDB deletes them within days).
+    pub fn expire(&self, t: &mut Template, attribute: &str) {
+        if let Some(crate::cfn::ResourceProps::Table(table)) =
+            t.resources.get_mut(&self.id).map(|r| &mut r.props)
+        {
+            table.time_to_live_specification = Some(dynamodb::TimeToLiveSpecification {
+                attribute_name: Some(attribute.into()),
+                enabled: Some(true.into()),
+            });
+        }
+    }
+
+    /// Conditional updates of counters (an update expression with a condition; never a read).
+    pub fn grant_counters(&self, t: &mut Template, f: &Function) {
+        f.grant(t, Statement::allow(vec!["dynamodb:UpdateItem".into()], vec![self.arn()]));
+    }
+
     /// Versioned items plus conditional updates and deletes (leases taken and returned, members that
     /// leave) and a scan of every item (the sweep).
     pub fn grant_leases(&self, t: &mut Template, f: &Function) {

@@ -8,6 +8,7 @@
 
 pub mod alb_static_ip;
 pub mod appliance_asg;
+pub mod fargate_mirror;
 pub mod private_lambda;
 #[cfg(test)]
 mod scratch;
@@ -34,6 +35,9 @@ pub enum System {
     /// Firewall-style appliances in an Auto Scaling group, each instance given extra network
     /// interfaces, public addresses, a primary or secondary role and a licence by a lifecycle function.
     ApplianceAsg(appliance_asg::ApplianceAsg),
+    /// Traffic mirroring for ECS Fargate tasks: every selected task's network interfaces get a VPC
+    /// Traffic Mirror session to the stack's target, kept by a function on task events and a schedule.
+    FargateMirror(fargate_mirror::FargateMirror),
     /// A system that exists only in synth's own tests, to prove what adding one takes.
     #[cfg(test)]
     Scratch(scratch::Scratch),
@@ -58,6 +62,7 @@ impl System {
             System::PrivateLambda(s) => ("private-lambda", s),
             System::AlbStaticIp(s) => ("alb-static-ip", s),
             System::ApplianceAsg(s) => ("appliance-asg", s),
+            System::FargateMirror(s) => ("fargate-mirror", s),
             #[cfg(test)]
             System::Scratch(s) => ("scratch", s),
         }

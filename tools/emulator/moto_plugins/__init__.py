@@ -40,6 +40,9 @@ PLUGINS: tuple[str, ...] = (
     "autoscaling_lifecycle",
     "load_balancing",
     "lambda_vpc",
+    # Mirror sessions go with their interface, which ECS tasks delete when they stop.
+    "traffic_mirroring",
+    "ecs_tasks",
     # After the Auto Scaling and EC2 plugins whose events and calls reach functions.
     "lambda_runner",
     # Bucket policies are evaluated as AWS does for TLS clients before templates create any.

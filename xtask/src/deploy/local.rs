@@ -258,6 +258,20 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     );
                 }
             }
+            External::EcsCluster { arn } => {
+                let endpoint =
+                    session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
+                let body = serde_json::json!({ "arn": arn, "region": LOCAL_REGION });
+                let (status, answer) = control_post(endpoint, "/_iac/stand-ins/ecs-clusters", &body)
+                    .with_context(|| format!("cannot create a stand-in for cluster {arn}"))?;
+                match status {
+                    201 => eprintln!("local: created a stand-in for {arn} (the blueprint's ECS cluster)"),
+                    200 => {}
+                    _ => bail!(
+                        "cannot create a stand-in for cluster {arn}: the emulator answered {status}: {answer}"
+                    ),
+                }
+            }
         }
     }
     Ok(())
