@@ -43,6 +43,8 @@ pub struct Observed {
     pub interfaces: Vec<Interface>,
     /// Addresses allocated for the instance, and every address of the configured existing pools.
     pub addresses: Vec<Address>,
+    /// Existing-pool addresses another launch holds a lease on: not free, even when unassociated.
+    pub leased_elsewhere: Vec<String>,
 }
 
 /// An interface a step acts on: one that exists, or the one an earlier step creates for a device index.
@@ -199,6 +201,7 @@ pub fn launch(specs: &[InterfaceSpec], o: &Observed) -> Result<Vec<Step>, Unsati
             (PublicIp::Existing { allocation_ids }, None) => {
                 let free = allocation_ids.iter().find(|id| {
                     !promised.contains(id)
+                        && !o.leased_elsewhere.contains(id)
                         && o.addresses.iter().any(|a| &a.allocation_id == *id && a.association_id.is_none())
                 });
                 let Some(free) = free else {
@@ -213,6 +216,30 @@ pub fn launch(specs: &[InterfaceSpec], o: &Observed) -> Result<Vec<Step>, Unsati
         }
     }
     Ok(steps)
+}
+
+/// The existing-pool addresses `steps` associate: each must be leased before it is associated.
+pub fn pool_addresses(specs: &[InterfaceSpec], steps: &[Step]) -> Vec<String> {
+    let pools = pools(specs);
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Associate { allocation: Allocation::Id(id), .. } if pools.contains(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every allocation id of the configured existing pools.
+pub fn pools(specs: &[InterfaceSpec]) -> Vec<String> {
+    specs
+        .iter()
+        .filter_map(|s| match &s.public_ip {
+            PublicIp::Existing { allocation_ids } => Some(allocation_ids.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// The steps that undo what [`launch`] did, leaving the user's own addresses allocated.
@@ -278,6 +305,7 @@ mod tests {
             availability_zone: "eu-west-1b".into(),
             interfaces: vec![],
             addresses: vec![],
+            leased_elsewhere: vec![],
         }
     }
 

@@ -135,11 +135,25 @@ async fn attach_network(
     deadline: Option<SystemTime>,
 ) -> Result<(), HandlerError> {
     let id = &action.instance_id;
-    let observed = network::observe(&clients.core, id, &config.interfaces)
+    let mut observed = network::observe(&clients.core, id, &config.interfaces)
         .await?
         .ok_or_else(|| HandlerError::InvalidEvent(format!("instance '{id}' does not exist")))?;
-    let steps = interfaces::launch(&config.interfaces, &observed)
-        .map_err(|e| HandlerError::InvalidEvent(format!("instance '{id}' cannot be made whole: {e}")))?;
+    // A user's free address is leased before it is associated: a concurrent launch that chose the
+    // same one first keeps it, and this one plans again without it (or fails: none left).
+    let steps = loop {
+        let steps = interfaces::launch(&config.interfaces, &observed)
+            .map_err(|e| HandlerError::InvalidEvent(format!("instance '{id}' cannot be made whole: {e}")))?;
+        let mut lost = Vec::new();
+        for allocation_id in interfaces::pool_addresses(&config.interfaces, &steps) {
+            if !state::lease_address(&clients.core, &config.table, &allocation_id, id, deadline).await? {
+                lost.push(allocation_id);
+            }
+        }
+        if lost.is_empty() {
+            break steps;
+        }
+        observed.leased_elsewhere.extend(lost);
+    };
     if !steps.is_empty() {
         lifecycle::heartbeat(clients, config, action).await?;
         network::apply(&clients.core, id, &steps, deadline).await?;

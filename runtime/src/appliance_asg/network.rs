@@ -11,7 +11,7 @@ use aws_sdk_ec2::types::{
     DomainType, Filter, NetworkInterfaceAttachmentChanges, ResourceType, Tag, TagSpecification,
 };
 
-use super::interfaces::{Address, Allocation, Eni, Interface, InterfaceSpec, Observed, PublicIp, Step};
+use super::interfaces::{Address, Allocation, Eni, Interface, InterfaceSpec, Observed, Step};
 use crate::error::aws;
 use crate::{Clients, HandlerError};
 
@@ -101,14 +101,7 @@ async fn leftovers(
     }
 
     let mut addresses: BTreeMap<String, Address> = BTreeMap::new();
-    let pools: Vec<String> = specs
-        .iter()
-        .filter_map(|s| match &s.public_ip {
-            PublicIp::Existing { allocation_ids } => Some(allocation_ids.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    let pools = super::interfaces::pools(specs);
     let mut queries =
         vec![clients.ec2.describe_addresses().filters(filter(&format!("tag:{INSTANCE_TAG}"), instance_id))];
     if !pools.is_empty() {
@@ -135,6 +128,7 @@ async fn leftovers(
         availability_zone: String::new(),
         interfaces: interfaces.into_values().collect(),
         addresses: addresses.into_values().collect(),
+        leased_elsewhere: Vec::new(),
     })
 }
 

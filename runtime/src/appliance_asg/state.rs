@@ -3,7 +3,10 @@
 //! - `instance#<id>`: a member (`joined_ms`, `leaving`, `licence`, `configured_for`: the primary
 //!   its appliance configuration was last pushed for);
 //! - `primary`: the primary's `instance_id`;
-//! - `licence#<name>`: a licence leased to `instance_id`.
+//! - `licence#<name>`: a licence leased to `instance_id`;
+//! - `address#<allocation id>`: a user's Elastic IP leased to `instance_id` until `expires_ms`, while
+//!   its launch associates it (two launches never pick the same free address);
+//! - `lease#<instance>`: the work on one instance ([`Lease`]).
 //!
 //! Every write is conditional, so concurrent lifecycle events cannot race: the first launch to
 //! write `primary` wins and every other sees it; members are separate items (no shared list to lose
@@ -37,6 +40,10 @@ fn member_key(instance_id: &str) -> String {
 
 fn licence_key(name: &str) -> String {
     format!("licence#{name}")
+}
+
+fn address_key(allocation_id: &str) -> String {
+    format!("address#{allocation_id}")
 }
 
 fn s(v: &str) -> AttributeValue {
@@ -390,6 +397,66 @@ pub async fn release_licences(
         }
     }
     Ok(released)
+}
+
+/// Leases the user's Elastic IP `allocation_id` to `instance_id` until `deadline` (a redelivered
+/// launch takes its own lease again); `false` while another instance holds an unexpired lease on
+/// it. EC2 has no conditional association: without this, two launches that both saw the address
+/// free would both associate it.
+pub async fn lease_address(
+    clients: &Clients,
+    table: &str,
+    allocation_id: &str,
+    instance_id: &str,
+    deadline: Option<std::time::SystemTime>,
+) -> Result<bool, HandlerError> {
+    let now = std::time::SystemTime::now();
+    let expires = deadline.unwrap_or(now + LEASE_WITHOUT_DEADLINE);
+    let put = clients
+        .dynamodb
+        .put_item()
+        .table_name(table)
+        .item(KEY, s(&address_key(allocation_id)))
+        .item("instance_id", s(instance_id))
+        .item("expires_ms", AttributeValue::N(epoch_ms(expires).to_string()))
+        .condition_expression("attribute_not_exists(#k) OR instance_id = :me OR expires_ms < :now")
+        .expression_attribute_names("#k", KEY)
+        .expression_attribute_values(":me", s(instance_id))
+        .expression_attribute_values(":now", AttributeValue::N(epoch_ms(now).to_string()))
+        .send()
+        .await;
+    match put {
+        Ok(_) => Ok(true),
+        Err(e) if condition_failed(&e) => Ok(false),
+        Err(e) => Err(aws("PutItem", &e)),
+    }
+}
+
+/// Gives back the address leases `instance_id` holds among `allocation_ids` (an undo: the
+/// addresses are free again for the next launch, not only when the leases expire).
+pub async fn release_addresses(
+    clients: &Clients,
+    table: &str,
+    instance_id: &str,
+    allocation_ids: &[String],
+) -> Result<(), HandlerError> {
+    for allocation_id in allocation_ids {
+        let out = clients
+            .dynamodb
+            .delete_item()
+            .table_name(table)
+            .key(KEY, s(&address_key(allocation_id)))
+            .condition_expression("instance_id = :me")
+            .expression_attribute_values(":me", s(instance_id))
+            .send()
+            .await;
+        match out {
+            Ok(_) => {}
+            Err(e) if condition_failed(&e) => {} // not ours, or gone already
+            Err(e) => return Err(aws("DeleteItem", &e)),
+        }
+    }
+    Ok(())
 }
 
 /// A lease on the work for one instance (`lease#<instance>`): while one invocation holds it, a copy

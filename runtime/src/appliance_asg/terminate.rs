@@ -8,6 +8,7 @@
 //! | --- | --- | --- | --- |
 //! | network | the instance's interfaces and addresses | [`interfaces::terminate`] (only what the function made: never the user's addresses) | [`network::apply`] |
 //! | licence | the leases | every lease the instance holds | conditional deletes |
+//! | user addresses | | the instance's leases on the configured pools | conditional deletes |
 //! | role | the primary and the members | [`plan::successor`](super::plan::successor) | leaving mark, hand-over, protect the successor |
 //! | membership | | | the member item is deleted |
 //!
@@ -81,6 +82,8 @@ pub(super) async fn undo(
     deadline: Option<std::time::SystemTime>,
 ) -> Result<(), HandlerError> {
     detach_network(clients, config, instance_id, deadline).await?;
+    let pools = interfaces::pools(&config.interfaces);
+    state::release_addresses(&clients.core, &config.table, instance_id, &pools).await?;
     state::release_licences(&clients.core, &config.table, instance_id).await?;
     hand_over(clients, config, instance_id).await?;
     state::leave(&clients.core, &config.table, instance_id).await

@@ -1009,3 +1009,118 @@ async fn aws_requests_per_launch_and_terminate_as_the_emulator_counts_them() {
     println!("AWS requests: launch {launch}, terminate {terminate}");
     assert!(launch > 0 && terminate > 0);
 }
+
+/// The user's Elastic IPs in the default region, `n` of them, allocated for one test.
+async fn users_elastic_ips(n: usize) -> Vec<String> {
+    let (clients, _) = recorded().await;
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        let out = clients.core.ec2.allocate_address().send().await.expect("user's EIP");
+        ids.push(out.allocation_id().expect("id").to_owned());
+    }
+    ids
+}
+
+/// Which interface each of `allocation_ids` is associated with (None: free).
+async fn associations(w: &World, allocation_ids: &[String]) -> Vec<Option<String>> {
+    let out = w
+        .clients
+        .core
+        .ec2
+        .describe_addresses()
+        .set_allocation_ids(Some(allocation_ids.to_vec()))
+        .send()
+        .await
+        .expect("addresses");
+    // The emulator answers an empty interface id for a disassociated address.
+    out.addresses()
+        .iter()
+        .map(|a| a.network_interface_id().filter(|id| !id.is_empty()).map(str::to_owned))
+        .collect()
+}
+
+/// Two launches at once both see the user's first address free: without a lease both associate
+/// it (EC2 has no conditional association), and one instance ends up without an address.
+#[tokio::test]
+async fn concurrent_launches_never_take_the_same_users_elastic_ip() {
+    let users = users_elastic_ips(2).await;
+    let w = world(0, PublicIp::Existing { allocation_ids: users.clone() }).await;
+    let instances = w.scale_to(2).await;
+    let (a, b) = tokio::join!(w.launch(&instances[0]), w.launch(&instances[1]));
+    for r in [a, b] {
+        assert_eq!(r.expect("launched").outcomes[0].1, "continue");
+    }
+    let held: BTreeSet<String> = associations(&w, &users).await.into_iter().flatten().collect();
+    let device_1: BTreeSet<String> = {
+        let mut out = BTreeSet::new();
+        for i in &instances {
+            out.insert(w.interfaces_of(i).await[&1].clone());
+        }
+        out
+    };
+    assert_eq!(held, device_1, "each instance's device 1 holds one of the user's addresses");
+}
+
+/// One free address for two concurrent launches: one gets it, the other fails loudly (abandoned,
+/// and the invocation fails) instead of taking it from the first.
+#[tokio::test]
+async fn with_one_free_users_elastic_ip_the_second_concurrent_launch_fails_loudly() {
+    let users = users_elastic_ips(1).await;
+    let w = world(0, PublicIp::Existing { allocation_ids: users.clone() }).await;
+    let instances = w.scale_to(2).await;
+    let (a, b) = tokio::join!(w.launch(&instances[0]), w.launch(&instances[1]));
+    let (won, lost): (Vec<_>, Vec<_>) = [a, b].into_iter().zip(&instances).partition(|(r, _)| r.is_ok());
+    assert_eq!((won.len(), lost.len()), (1, 1), "{won:?} {lost:?}");
+    let err = lost[0].0.as_ref().expect_err("lost").to_string();
+    assert!(err.contains("no free Elastic IP"), "{err}");
+    let winner = won[0].1;
+    assert_eq!(associations(&w, &users).await, vec![Some(w.interfaces_of(winner).await[&1].clone())]);
+    assert_eq!(w.instances_in("InService").await, vec![winner.clone()]);
+    // The winner's terminate gives the address back for the next launch.
+    w.terminate(winner).await.expect("terminate");
+    assert_eq!(associations(&w, &users).await, vec![None]);
+    assert!(
+        state::lease_address(&w.clients.core, &w.config.table, &users[0], "i-0000000000000next", None)
+            .await
+            .expect("lease"),
+        "the terminated instance's lease is returned"
+    );
+}
+
+/// The successor is chosen from instances in service: members that joined earlier but whose
+/// instance is still launching, or that EC2 no longer knows, are passed over.
+#[tokio::test]
+async fn the_successor_is_chosen_from_instances_in_service() {
+    let w = world(0, PublicIp::None).await;
+    let instances = w.scale_to(2).await;
+    w.launch(&instances[0]).await.expect("first");
+    w.launch(&instances[1]).await.expect("second");
+    let primary = state::primary(&w.clients.core, &w.config.table).await.expect("primary").expect("one");
+    let other = instances.iter().find(|i| **i != primary).expect("other").clone();
+    let [launching] = <[String; 1]>::try_from(w.scale_to(3).await).expect("one launching");
+    // Both joined before anyone else: a choice from DynamoDB alone would pick one of them.
+    for candidate in [launching.as_str(), "i-00000000000000gone"] {
+        state::join(&w.clients.core, &w.config.table, candidate, 0).await.expect("join");
+    }
+    w.terminate_pending(&primary).await.expect("terminate");
+    assert_eq!(state::primary(&w.clients.core, &w.config.table).await.expect("primary"), Some(other.clone()));
+    assert!(w.protected(&other).await, "the new primary is protected from scale-in");
+}
+
+/// The launch action times out while the function works (Auto Scaling answers "No active
+/// Lifecycle Action" to the completion): the instance is not counted as launched.
+#[tokio::test]
+async fn a_launch_whose_action_timed_out_is_not_counted_as_launched() {
+    const REGION: &str = "ap-northeast-3";
+    let w = world_in(REGION, 0, PublicIp::None, None).await;
+    let [instance] = <[String; 1]>::try_from(w.scale_to(1).await).expect("one");
+    support::faults::inject(&json!({"service": "autoscaling", "operation": "CompleteLifecycleAction",
+        "region": REGION, "status": 400, "code": "ValidationError", "count": 1,
+        "message": format!("No active Lifecycle Action found with instance ID {instance}")}));
+    let report = w.launch(&instance).await.expect("not an error");
+    assert_eq!(report.counts.launched, 0, "{report:?}");
+    assert_eq!(
+        report.outcomes,
+        vec![(instance.clone(), "made whole, but the action was no longer pending".to_owned())]
+    );
+}
