@@ -143,6 +143,101 @@ class EcsTaskTest(EmulatorTestCase):
         self.assertEqual(caught.exception.response["Error"]["Code"], "InvalidParameterException")
 
 
+class EcsTaskEventTest(EmulatorTestCase):
+    """ECS Task State Change events reach an SQS-target rule as ECS sends them."""
+
+    def setUp(self):
+        self.emu.reset()
+        self.w = MirrorWorld(self.emu)
+        ecs = self.w.ecs
+        self.cluster = ecs.create_cluster(clusterName="app")["cluster"]["clusterArn"]
+        ecs.create_cluster(clusterName="other")
+        ecs.register_task_definition(family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
+                                     cpu="256", memory="512",
+                                     containerDefinitions=[{"name": "web", "image": "nginx", "memory": 512}])
+        self.sqs, self.events = self.emu.client("sqs"), self.emu.client("events")
+        url = self.sqs.create_queue(QueueName="task-events")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.queue = url
+        import json
+        self.events.put_rule(Name="tasks", EventPattern=json.dumps({
+            "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"], "detail": {"clusterArn": [self.cluster]}}))
+        self.events.put_targets(Rule="tasks", Targets=[{"Id": "q", "Arn": arn}])
+
+    def run_task(self, cluster="app", **kwargs):
+        return self.w.ecs.run_task(cluster=cluster, taskDefinition="web", launchType="FARGATE", networkConfiguration={
+            "awsvpcConfiguration": {"subnets": [self.w.subnet], "securityGroups": [self.w.group]}}, **kwargs)["tasks"][0]
+
+    def received(self):
+        import json
+        out = []
+        while True:
+            got = self.sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10).get("Messages", [])
+            if not got:
+                return out
+            for m in got:
+                out.append(json.loads(m["Body"]))
+                self.sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
+
+    @staticmethod
+    def enis(detail):
+        return [d["value"] for a in detail["attachments"] for d in a["details"] if d["name"] == "networkInterfaceId"]
+
+    def test_run_task_sends_provisioning_pending_running_with_the_interface(self):
+        task = self.run_task(group="service:web", startedBy="ecs-svc/1")
+        events = self.received()
+        self.assertEqual([e["detail"]["lastStatus"] for e in events], ["PROVISIONING", "PENDING", "RUNNING"])
+        eni = next(d["value"] for d in task["attachments"][0]["details"] if d["name"] == "networkInterfaceId")
+        for e in events:
+            self.assertEqual((e["source"], e["detail-type"], e["resources"]), ("aws.ecs", "ECS Task State Change", [task["taskArn"]]))
+            d = e["detail"]
+            self.assertEqual((d["taskArn"], d["clusterArn"], d["taskDefinitionArn"], d["group"], d["desiredStatus"], d["launchType"]),
+                             (task["taskArn"], self.cluster, task["taskDefinitionArn"], "service:web", "RUNNING", "FARGATE"))
+            self.assertEqual(self.enis(d), [eni])
+            self.assertEqual(d["attachments"][0]["type"], "eni")
+            self.assertNotIn("stoppedReason", d)
+        self.assertEqual([e["detail"]["attachments"][0]["status"] for e in events], ["PRECREATED", "ATTACHED", "ATTACHED"])
+        self.assertEqual([e["detail"]["version"] for e in events], [1, 2, 3])
+        self.assertIn("startedAt", events[2]["detail"])
+
+    def test_stop_task_sends_stopped_once_with_the_reason(self):
+        task = self.run_task()
+        self.received()
+        self.w.ecs.stop_task(cluster="app", task=task["taskArn"], reason="scaled in")
+        self.w.ecs.stop_task(cluster="app", task=task["taskArn"], reason="again")
+        events = self.received()
+        self.assertEqual(len(events), 1, events)
+        d = events[0]["detail"]
+        self.assertEqual((d["lastStatus"], d["desiredStatus"], d["stoppedReason"], d["stopCode"]),
+                         ("STOPPED", "STOPPED", "scaled in", "UserInitiated"))
+        self.assertEqual(d["attachments"][0]["status"], "DELETED")
+        self.assertIn("stoppedAt", d)
+        self.assertEqual(d["group"], "family:web")
+
+    def test_a_rule_for_another_cluster_receives_nothing(self):
+        self.run_task(cluster="other")
+        self.assertEqual(self.received(), [])
+
+    def test_the_interfaces_tag_gives_a_task_several_attachments(self):
+        task = self.run_task(tags=[{"key": "iac-emulator:interfaces", "value": "2"}])
+        enis = self.enis(task)
+        self.assertEqual(len(set(enis)), 2)
+        found = self.w.ec2.describe_network_interfaces(NetworkInterfaceIds=enis)["NetworkInterfaces"]
+        self.assertEqual({(n["SubnetId"], n["Status"]) for n in found}, {(self.w.subnet, "in-use")})
+        self.assertEqual(self.enis(self.received()[-1]["detail"]), enis)
+        self.w.ecs.stop_task(cluster="app", task=task["taskArn"], reason="done")
+        self.assertEqual(self.w.ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": enis}])["NetworkInterfaces"], [])
+
+    def test_a_bad_interfaces_tag_is_refused_and_leaves_nothing(self):
+        before = len(self.w.ec2.describe_network_interfaces()["NetworkInterfaces"])
+        with self.assertRaises(ClientError) as caught:
+            self.run_task(tags=[{"key": "iac-emulator:interfaces", "value": "9"}])
+        self.assertEqual(caught.exception.response["Error"]["Code"], "InvalidParameterException")
+        self.assertEqual(len(self.w.ec2.describe_network_interfaces()["NetworkInterfaces"]), before)
+        self.assertEqual(self.w.ecs.list_tasks(cluster="app")["taskArns"], [])
+        self.assertEqual(self.received(), [])
+
+
 class ClusterStandInTest(EmulatorTestCase):
     def post(self, body):
         import json
