@@ -262,6 +262,69 @@ class ClusterStandInTest(EmulatorTestCase):
         self.assertEqual(names, ["app"])
 
 
+class MirrorTargetTest(EmulatorTestCase):
+    """CreateTrafficMirrorTarget refuses what does not exist, as AWS does."""
+
+    NLB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/ids/4f1e2d3c4b5a6978"
+
+    def setUp(self):
+        self.emu.reset()
+        self.w = MirrorWorld(self.emu)
+        self.elb = self.emu.client("elbv2")
+
+    def code(self, **kwargs):
+        with self.assertRaises(ClientError) as caught:
+            self.w.ec2.create_traffic_mirror_target(**kwargs)
+        return caught.exception.response["Error"]["Code"]
+
+    def post(self, body):
+        import json
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(self.emu.endpoint + "/_iac/stand-ins/network-load-balancers",
+                                     data=json.dumps(body).encode(), method="POST")
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def test_unknown_interface_load_balancer_and_endpoint_are_refused(self):
+        self.assertEqual(self.code(NetworkInterfaceId="eni-0123456789abcdef0"), "InvalidNetworkInterfaceID.NotFound")
+        self.assertEqual(self.code(NetworkLoadBalancerArn=self.NLB), "LoadBalancerNotFound")
+        self.assertEqual(self.code(GatewayLoadBalancerEndpointId="vpce-0123456789abcdef0"), "InvalidVpcEndpointId.NotFound")
+        self.assertEqual(self.code(), "MissingParameter")
+        self.assertEqual(self.code(NetworkInterfaceId=self.w.eni(), NetworkLoadBalancerArn=self.NLB), "InvalidParameterCombination")
+
+    def test_an_existing_network_load_balancer_is_a_target_and_an_application_one_is_not(self):
+        subnet_b = self.w.ec2.create_subnet(VpcId=self.w.ec2.describe_subnets(SubnetIds=[self.w.subnet])["Subnets"][0]["VpcId"],
+                                            CidrBlock="10.9.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+        nlb = self.elb.create_load_balancer(Name="nlb", Subnets=[self.w.subnet], Type="network", Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+        alb = self.elb.create_load_balancer(Name="alb", Subnets=[self.w.subnet, subnet_b], Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+        target = self.w.ec2.create_traffic_mirror_target(NetworkLoadBalancerArn=nlb)["TrafficMirrorTarget"]
+        self.assertEqual(target["NetworkLoadBalancerArn"], nlb)
+        self.assertEqual(self.code(NetworkLoadBalancerArn=alb), "InvalidParameterValue")
+
+    def test_a_gateway_load_balancer_endpoint_is_a_target_and_an_interface_endpoint_is_not(self):
+        vpc = self.w.ec2.describe_subnets(SubnetIds=[self.w.subnet])["Subnets"][0]["VpcId"]
+        gwlbe = self.w.ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+                                               VpcEndpointType="GatewayLoadBalancer", SubnetIds=[self.w.subnet])["VpcEndpoint"]["VpcEndpointId"]
+        iface = self.w.ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3",
+                                               VpcEndpointType="Interface", SubnetIds=[self.w.subnet])["VpcEndpoint"]["VpcEndpointId"]
+        target = self.w.ec2.create_traffic_mirror_target(GatewayLoadBalancerEndpointId=gwlbe)["TrafficMirrorTarget"]
+        self.assertEqual(target["GatewayLoadBalancerEndpointId"], gwlbe)
+        self.assertEqual(self.code(GatewayLoadBalancerEndpointId=iface), "InvalidParameterValue")
+
+    def test_a_network_load_balancer_stand_in_has_the_blueprint_arn_once(self):
+        self.assertEqual(self.post({"arn": self.NLB}), 201)
+        self.assertEqual(self.post({"arn": self.NLB}), 200)
+        self.assertEqual(self.post({"arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/a/4f1e2d3c4b5a6978"}), 400)
+        lb = self.elb.describe_load_balancers(LoadBalancerArns=[self.NLB])["LoadBalancers"][0]
+        self.assertEqual((lb["Type"], lb["Scheme"]), ("network", "internal"))
+        target = self.w.ec2.create_traffic_mirror_target(NetworkLoadBalancerArn=self.NLB)["TrafficMirrorTarget"]
+        self.assertEqual(target["NetworkLoadBalancerArn"], self.NLB)
+
+
 class MirrorTemplateTest(EmulatorTestCase):
     def test_target_filter_and_rules_come_from_a_template(self):
         self.emu.reset()
