@@ -258,8 +258,8 @@ class ClusterStandInTest(EmulatorTestCase):
         self.assertEqual(self.post({"arn": arn, "region": "us-east-1"}), 201)
         self.assertEqual(self.post({"arn": arn, "region": "us-east-1"}), 200)
         self.assertEqual(self.post({"arn": "arn:aws:ecs:eu-west-1:123456789012:service/app"}), 400)
-        names = [c["clusterName"] for c in self.emu.client("ecs").describe_clusters(clusters=["app"])["clusters"]]
-        self.assertEqual(names, ["app"])
+        found = [(c["clusterName"], c["clusterArn"]) for c in self.emu.client("ecs").describe_clusters(clusters=["app"])["clusters"]]
+        self.assertEqual(found, [("app", arn)])
 
 
 class MirrorTargetTest(EmulatorTestCase):

@@ -12,7 +12,7 @@ the interface's traffic mirror sessions) and marks the attachment DELETED; an un
 `InvalidParameterException` ("The referenced task was not found.").
 
 Clusters: `POST /_iac/stand-ins/ecs-clusters` with `{"arn": "arn:aws:ecs:<region>:<account>:cluster/<name>",
-"region": "us-east-1"}` creates the cluster `<name>` in `region` (default: the ARN's), for
+"region": "us-east-1"}` creates the cluster `<name>` with exactly that ARN in `region` (default: the ARN's), for
 `cargo xtask deploy --target local`, whose blueprints name existing clusters. 201 when created, 200 when
 it exists; 400 for an ARN that is not a cluster ARN.
 
@@ -243,7 +243,9 @@ def clusters(method: str, body: Any) -> tuple[int, Any]:
     backend = ecs_backends[found.group(2)][region]
     if found.group(3) in backend.clusters:
         return 200, {"arn": body["arn"], "created": False}
-    backend.create_cluster(found.group(3))
+    # The stand-in keeps the blueprint's ARN (whatever region it names), so its tasks and their events
+    # carry the cluster ARN the deployed rule and function watch, as the real cluster's would.
+    backend.create_cluster(found.group(3)).arn = body["arn"]
     return 201, {"arn": body["arn"], "created": True}
 
 
