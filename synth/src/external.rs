@@ -40,6 +40,10 @@ pub enum External {
     EcsCluster {
         arn: String,
     },
+    /// A Network Load Balancer, named by its ARN (a traffic mirror target).
+    NetworkLoadBalancer {
+        arn: String,
+    },
 }
 
 /// What `blueprint` refers to outside its own stack, in the order stand-ins must be created.

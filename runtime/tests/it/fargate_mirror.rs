@@ -111,10 +111,26 @@ async fn world_in(region: &'static str) -> World {
 impl World {
     /// Starts a task of `family` as service `service` would (group `service:<name>`); `tags` on its interface.
     async fn run_task(&self, family: &str, group: &str, eni_tags: &[(&str, &str)]) -> (String, String) {
-        let out = self
-            .clients
-            .ecs
-            .run_task()
+        let (task, enis) = self.start(family, group, &[]).await;
+        let eni = enis.into_iter().next().expect("task interface");
+        if !eni_tags.is_empty() {
+            let mut req = self.clients.ec2.create_tags().resources(&eni);
+            for (k, v) in eni_tags {
+                req = req.tags(Tag::builder().key(*k).value(*v).build());
+            }
+            req.send().await.expect("tag interface");
+        }
+        self.rec.clear();
+        (task, eni)
+    }
+
+    /// Runs a task with `tags` on the task; its ARN and every interface of its attachments.
+    async fn start(&self, family: &str, group: &str, tags: &[(&str, &str)]) -> (String, Vec<String>) {
+        let mut req = self.clients.ecs.run_task();
+        for (k, v) in tags {
+            req = req.tags(aws_sdk_ecs::types::Tag::builder().key(*k).value(*v).build());
+        }
+        let out = req
             .cluster(&self.cluster)
             .task_definition(family)
             .launch_type(LaunchType::Fargate)
@@ -135,22 +151,16 @@ impl World {
             .await
             .expect("run task");
         let task = &out.tasks()[0];
-        let eni = task.attachments()[0]
-            .details()
+        let enis = task
+            .attachments()
             .iter()
-            .find(|d| d.name() == Some("networkInterfaceId"))
-            .and_then(|d| d.value())
-            .expect("task interface")
-            .to_owned();
-        if !eni_tags.is_empty() {
-            let mut req = self.clients.ec2.create_tags().resources(&eni);
-            for (k, v) in eni_tags {
-                req = req.tags(Tag::builder().key(*k).value(*v).build());
-            }
-            req.send().await.expect("tag interface");
-        }
+            .flat_map(|a| a.details())
+            .filter(|d| d.name() == Some("networkInterfaceId"))
+            .filter_map(|d| d.value())
+            .map(str::to_owned)
+            .collect();
         self.rec.clear();
-        (task.task_arn().expect("arn").to_owned(), eni)
+        (task.task_arn().expect("arn").to_owned(), enis)
     }
 
     async fn handle(&self, event: Value) -> Result<Report, runtime::HandlerError> {
@@ -247,6 +257,27 @@ async fn the_same_event_three_times_and_two_copies_at_once_make_one_session() {
         assert!(again.created.is_empty() && again.deleted.is_empty(), "{again:?}");
     }
     assert_eq!(w.sessions(&eni).await.len(), 1);
+    w.assert_calls_allowed();
+}
+
+#[tokio::test]
+async fn a_task_with_two_interfaces_gets_a_session_on_each() {
+    let w = world_in("us-east-1").await;
+    // The emulator's stand-in for a task with two ENI attachments (see ecs_tasks.py).
+    let (task, enis) = w.start("web", "service:web", &[("iac-emulator:interfaces", "2")]).await;
+    assert_eq!(enis.len(), 2, "{enis:?}");
+    let report = w.handle(w.event(&task, "RUNNING")).await.expect("mirrored");
+    assert_eq!(report.created.len(), 2, "{report:?}");
+    for eni in &enis {
+        assert_eq!(w.sessions(eni).await, [(10, Some(w.config.desired.stack.clone()), Some(task.clone()))]);
+    }
+    w.assert_calls_allowed();
+    w.clients.ecs.stop_task().cluster(&w.cluster).task(&task).send().await.expect("stop");
+    w.rec.clear();
+    w.handle(w.event(&task, "STOPPED")).await.expect("cleaned up");
+    for eni in &enis {
+        assert!(w.sessions(eni).await.is_empty());
+    }
     w.assert_calls_allowed();
 }
 

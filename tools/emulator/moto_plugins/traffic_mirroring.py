@@ -24,12 +24,27 @@ mirroring quotas document:
 - Targets and filters have `tmt-`/`tmf-` ids; `AWS::EC2::TrafficMirrorTarget`, `...Filter` and
   `...FilterRule` are created by templates (rules and network services are kept on their filter and
   shown by DescribeTrafficMirrorFilters); a target or filter a session uses cannot be deleted.
+- CreateTrafficMirrorTarget (moto accepts any id or ARN, or none): exactly one of the interface, the
+  Network Load Balancer and the Gateway Load Balancer endpoint (`MissingParameter`,
+  `InvalidParameterCombination`), and it must exist: an interface (`InvalidNetworkInterfaceID.NotFound`),
+  an elbv2 load balancer of type `network` (`LoadBalancerNotFound`; another type is
+  `InvalidParameterValue`), a VPC endpoint of type `GatewayLoadBalancer` (`InvalidVpcEndpointId.NotFound`;
+  another type is `InvalidParameterValue`).
+
+Stand-ins: `POST /_iac/stand-ins/network-load-balancers` with `{"arn": "arn:aws:elasticloadbalancing:
+<region>:<account>:loadbalancer/net/<name>/<id>", "region": "us-east-1"}` creates an internal Network
+Load Balancer with exactly that ARN (no subnets) in `region` (default: the ARN's), for
+`cargo xtask deploy --target local`, whose blueprints name existing load balancers as mirror targets.
+201 when created, 200 when it exists, 400 for an ARN that is not a Network Load Balancer's.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
+
+from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
 
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.exceptions import EC2ClientError
@@ -38,6 +53,7 @@ from moto.ec2.models import elastic_network_interfaces as eni_module
 from moto.ec2.models import traffic_mirrors as mirrors
 from moto.ec2.utils import random_id
 
+from . import _control
 from ._patching import patch
 from ._resource_type import ResourceType, deleted_if_gone
 
@@ -260,9 +276,67 @@ class MirrorFilterRule(ResourceType, CloudFormationModel):
                     rules[:] = [r for r in rules if r["TrafficMirrorFilterRuleId"] != physical_id]
 
 
+NLB_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer/net/([A-Za-z0-9-]{1,32})/([0-9a-f]{16})$")
+
+
+def create_target(original, self, network_interface_id, network_load_balancer_arn, description, tag_specifications,
+                  client_token, gateway_load_balancer_endpoint_id):
+    given = [x for x in (network_interface_id, network_load_balancer_arn, gateway_load_balancer_endpoint_id) if x]
+    if not given:
+        raise EC2ClientError("MissingParameter", "The request must contain one of the parameters: NetworkInterfaceId, "
+                             "NetworkLoadBalancerArn, GatewayLoadBalancerEndpointId.")
+    if len(given) > 1:
+        raise EC2ClientError("InvalidParameterCombination", "Only one of NetworkInterfaceId, NetworkLoadBalancerArn "
+                             "and GatewayLoadBalancerEndpointId may be given.")
+    if network_interface_id:
+        self.get_network_interface(network_interface_id)  # InvalidNetworkInterfaceID.NotFound
+    if network_load_balancer_arn:
+        lb = elbv2_backends[self.account_id][self.region_name].load_balancers.get(network_load_balancer_arn)
+        if lb is None:
+            raise EC2ClientError("LoadBalancerNotFound", f"The load balancer '{network_load_balancer_arn}' does not exist.")
+        if lb.type != "network":
+            raise EC2ClientError("InvalidParameterValue",
+                                 f"The load balancer '{network_load_balancer_arn}' is of type '{lb.type}': expected a Network Load Balancer.")
+    if gateway_load_balancer_endpoint_id:
+        endpoint = self.vpc_end_points.get(gateway_load_balancer_endpoint_id)
+        if endpoint is None:
+            raise EC2ClientError("InvalidVpcEndpointId.NotFound",
+                                 f"The Vpc Endpoint Id '{gateway_load_balancer_endpoint_id}' does not exist")
+        if (endpoint.vpc_endpoint_type or "").lower() != "gatewayloadbalancer":
+            raise EC2ClientError("InvalidParameterValue", f"The VPC endpoint '{gateway_load_balancer_endpoint_id}' is of "
+                                 f"type '{endpoint.vpc_endpoint_type}': expected a Gateway Load Balancer endpoint.")
+    return original(network_interface_id, network_load_balancer_arn, description, tag_specifications, client_token,
+                    gateway_load_balancer_endpoint_id)
+
+
+def network_load_balancers(method: str, body: Any) -> tuple[int, Any]:
+    """A stand-in for an existing Network Load Balancer the blueprint names as its mirror target."""
+    if method != "POST":
+        return 405, {"error": f"{method} not allowed: POST a load balancer"}
+    if not isinstance(body, dict) or not isinstance(body.get("arn"), str):
+        raise _control.BadRequest('expected {"arn": "arn:aws:elasticloadbalancing:...:loadbalancer/net/<name>/<id>"}')
+    found = NLB_ARN.match(body["arn"])
+    if found is None:
+        raise _control.BadRequest(f"'{body['arn']}' is not a Network Load Balancer ARN "
+                                  "(arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/net/<name>/<16 hex>)")
+    region = body.get("region") or found.group(1)
+    backend = elbv2_backends[found.group(2)][region]
+    if body["arn"] in backend.load_balancers:
+        return 200, {"arn": body["arn"], "created": False}
+    name = found.group(3)
+    backend.load_balancers[body["arn"]] = FakeLoadBalancer(
+        name=name, security_groups=[], subnets=[], vpc_id="", arn=body["arn"],
+        dns_name=f"{name}-{found.group(4)}.elb.{region}.amazonaws.com", state="active", scheme="internal",
+        loadbalancer_type="network")
+    return 201, {"arn": body["arn"], "created": True}
+
+
 def apply() -> str:
     patch(mirrors, "random_traffic_mirror_target_id", random_target_id, corrects="targets get traf-mir-tar- ids (AWS: tmt-)")
     patch(mirrors, "random_traffic_mirror_filter_id", random_filter_id, corrects="filters get traf-mir-fil- ids (AWS: tmf-)")
+    patch(mirrors.TrafficMirrorsBackend, "create_traffic_mirror_target", create_target,
+          corrects="any interface, load balancer or endpoint (or none) is accepted as a target")
+    _control.register("/_iac/stand-ins/network-load-balancers", network_load_balancers)
     patch(mirrors.TrafficMirrorsBackend, "create_traffic_mirror_session", create_session,
           corrects="sessions are never checked (interface, target, filter, numbers, 3 per interface, client token)")
     patch(mirrors.TrafficMirrorsBackend, "describe_traffic_mirror_sessions", describe_sessions,

@@ -272,6 +272,21 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     ),
                 }
             }
+            External::NetworkLoadBalancer { arn } => {
+                let endpoint =
+                    session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
+                let body = serde_json::json!({ "arn": arn, "region": LOCAL_REGION });
+                let (status, answer) =
+                    control_post(endpoint, "/_iac/stand-ins/network-load-balancers", &body)
+                        .with_context(|| format!("cannot create a stand-in for load balancer {arn}"))?;
+                match status {
+                    201 => eprintln!("local: created a stand-in for {arn} (the blueprint's mirror target)"),
+                    200 => {}
+                    _ => bail!(
+                        "cannot create a stand-in for load balancer {arn}: the emulator answered {status}: {answer}"
+                    ),
+                }
+            }
         }
     }
     Ok(())
