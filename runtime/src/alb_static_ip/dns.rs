@@ -6,18 +6,18 @@
 //! the zone's authoritative name servers (found through the system resolver) or to configured ones,
 //! which bypasses resolver caches that would repeat one answer.
 //!
-//! The client is a minimal RFC 1035 implementation over UDP: A and NS questions, compressed names.
+//! Messages are encoded and decoded by `hickory-proto`; the transport is one UDP socket per
+//! discovery (A and NS questions; an ALB's at most 8 A records fit the classic 512-byte answer).
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use contract::alb_static_ip::sync::DnsServers;
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
 use tokio::net::UdpSocket;
 
-const TYPE_A: u16 = 1;
-const TYPE_NS: u16 = 2;
-const CLASS_IN: u16 = 1;
 
 /// Where questions go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +109,7 @@ pub async fn discover(name: &str, settings: &Settings) -> Result<Found, DnsError
     while queries < settings.max_queries {
         let server = servers[queries % servers.len()];
         queries += 1;
-        match query(&socket, server, name, TYPE_A, recursive, settings.query_timeout).await {
+        match query(&socket, server, name, RecordType::A, recursive, settings.query_timeout).await {
             Ok(answer) => {
                 answered += 1;
                 let before = found.len();
@@ -137,13 +137,13 @@ async fn authoritative_servers(name: &str, timeout: Duration) -> Result<Vec<Sock
     let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
     for start in 1..labels.len() {
         let zone = labels[start..].join(".");
-        let Ok(answer) = query(&socket, resolvers[0], &zone, TYPE_NS, true, timeout).await else { continue };
+        let Ok(answer) = query(&socket, resolvers[0], &zone, RecordType::NS, true, timeout).await else { continue };
         if answer.names.is_empty() {
             continue;
         }
         let mut servers = Vec::new();
         for ns in &answer.names {
-            if let Ok(a) = query(&socket, resolvers[0], ns, TYPE_A, true, timeout).await {
+            if let Ok(a) = query(&socket, resolvers[0], ns, RecordType::A, true, timeout).await {
                 servers.extend(a.addresses.into_iter().map(|ip| SocketAddr::new(IpAddr::V4(ip), 53)));
             }
         }
@@ -177,7 +177,7 @@ async fn query(
     socket: &UdpSocket,
     server: SocketAddr,
     name: &str,
-    qtype: u16,
+    qtype: RecordType,
     recursive: bool,
     timeout: Duration,
 ) -> Result<Answer, String> {
@@ -191,11 +191,15 @@ async fn query(
             .await
             .map_err(|_| format!("{server} did not answer within {} ms", timeout.as_millis()))?
             .map_err(|e| format!("receive from {server}: {e}"))?;
-        // Late answers to earlier questions share the socket: skip anything that is not this reply.
-        if from != server || n < 12 || u16::from_be_bytes([buf[0], buf[1]]) != id {
+        if from != server {
             continue;
         }
-        return decode_answer(&buf[..n], qtype);
+        let response = Message::from_vec(&buf[..n]).map_err(|e| format!("malformed answer from {server}: {e}"))?;
+        // Late answers to earlier questions share the socket: skip anything that is not this reply.
+        if response.metadata.id != id {
+            continue;
+        }
+        return read_answer(&response, qtype);
     }
 }
 
@@ -205,85 +209,34 @@ fn next_id() -> u16 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-fn encode_query(id: u16, name: &str, qtype: u16, recursive: bool) -> Result<Vec<u8>, String> {
-    let mut m = Vec::with_capacity(64);
-    m.extend_from_slice(&id.to_be_bytes());
-    m.extend_from_slice(&(if recursive { 0x0100u16 } else { 0 }).to_be_bytes());
-    m.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
-    for label in name.trim_end_matches('.').split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Err(format!("invalid DNS name '{name}'"));
-        }
-        m.push(u8::try_from(label.len()).map_err(|_| format!("invalid DNS name '{name}'"))?);
-        m.extend_from_slice(label.as_bytes());
-    }
-    m.push(0);
-    m.extend_from_slice(&qtype.to_be_bytes());
-    m.extend_from_slice(&CLASS_IN.to_be_bytes());
-    Ok(m)
+fn encode_query(id: u16, name: &str, qtype: RecordType, recursive: bool) -> Result<Vec<u8>, String> {
+    let qname = Name::from_ascii(name).map_err(|e| format!("invalid DNS name '{name}': {e}"))?;
+    let mut message = Message::new(id, MessageType::Query, OpCode::Query);
+    message.metadata.recursion_desired = recursive;
+    message.add_query(Query::query(qname, qtype));
+    message.to_vec().map_err(|e| format!("cannot encode a question for '{name}': {e}"))
 }
 
-fn u16_at(m: &[u8], at: usize) -> Result<u16, String> {
-    m.get(at..at + 2)
-        .map(|b| u16::from_be_bytes([b[0], b[1]]))
-        .ok_or_else(|| "truncated DNS message".to_owned())
-}
-
-/// Reads a possibly compressed name at `at`; returns it and the offset after it.
-fn read_name(m: &[u8], mut at: usize) -> Result<(String, usize), String> {
-    let mut labels = Vec::new();
-    let mut end = None;
-    for _ in 0..128 {
-        let len = *m.get(at).ok_or("truncated DNS name")?;
-        if len & 0xc0 == 0xc0 {
-            let ptr = usize::from(u16_at(m, at)? & 0x3fff);
-            end.get_or_insert(at + 2);
-            at = ptr;
-        } else if len == 0 {
-            return Ok((labels.join("."), end.unwrap_or(at + 1)));
-        } else {
-            let label = m.get(at + 1..at + 1 + usize::from(len)).ok_or("truncated DNS label")?;
-            labels.push(String::from_utf8_lossy(label).to_string());
-            at += 1 + usize::from(len);
-        }
+fn read_answer(response: &Message, qtype: RecordType) -> Result<Answer, String> {
+    let header = &response.metadata;
+    if header.message_type != MessageType::Response {
+        return Err("the name server sent a question, not an answer".to_owned());
     }
-    Err("DNS name compression loop".to_owned())
-}
-
-fn decode_answer(m: &[u8], qtype: u16) -> Result<Answer, String> {
-    let flags = u16_at(m, 2)?;
-    let rcode = flags & 0x000f;
-    if rcode == 3 {
-        return Err("the name does not exist (NXDOMAIN)".to_owned());
+    match header.response_code {
+        ResponseCode::NoError => {}
+        ResponseCode::NXDomain => return Err("the name does not exist (NXDOMAIN)".to_owned()),
+        other => return Err(format!("name server error ({other})")),
     }
-    if rcode != 0 {
-        return Err(format!("name server error (rcode {rcode})"));
-    }
-    if flags & 0x0200 != 0 {
+    if header.truncation {
         return Err("truncated answer".to_owned());
     }
-    let (qd, an) = (u16_at(m, 4)?, u16_at(m, 6)?);
-    let mut at = 12;
-    for _ in 0..qd {
-        at = read_name(m, at)?.1 + 4;
-    }
     let mut answer = Answer::default();
-    for _ in 0..an {
-        let (_, after) = read_name(m, at)?;
-        let (rtype, class) = (u16_at(m, after)?, u16_at(m, after + 2)?);
-        let len = usize::from(u16_at(m, after + 8)?);
-        let data = after + 10;
-        let rdata = m.get(data..data + len).ok_or("truncated DNS record")?;
-        if class == CLASS_IN && rtype == qtype {
-            match rtype {
-                TYPE_A if len == 4 => {
-                    answer.addresses.push(Ipv4Addr::new(rdata[0], rdata[1], rdata[2], rdata[3]))
-                }
-                TYPE_NS => answer.names.push(read_name(m, data)?.0),
-                _ => {}
-            }
+    for record in response.answers.iter().filter(|r| r.dns_class == DNSClass::IN) {
+        match (&record.data, qtype) {
+            (RData::A(a), RecordType::A) => answer.addresses.push(a.0),
+            (RData::NS(ns), RecordType::NS) => answer.names.push(ns.0.to_ascii()),
+            _ => {}
         }
-        at = data + len;
     }
     Ok(answer)
 }
@@ -292,10 +245,16 @@ fn decode_answer(m: &[u8], qtype: u16) -> Result<Answer, String> {
 mod tests {
     use super::*;
 
+    fn decode(bytes: &[u8], qtype: RecordType) -> Result<Answer, String> {
+        read_answer(&Message::from_vec(bytes).map_err(|e| e.to_string())?, qtype)
+    }
+
+    /// The wire bytes are checked by hand here, independently of the library that writes them.
     #[test]
     fn encodes_questions_and_decodes_compressed_answers() {
-        let q = encode_query(7, "a.example.com", TYPE_A, false).unwrap();
-        assert_eq!(&q[..4], &[0, 7, 0, 0]);
+        let q = encode_query(7, "a.example.com", RecordType::A, false).unwrap();
+        assert_eq!(&q[..12], &[0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(&q[12..], b"\x01a\x07example\x03com\x00\x00\x01\x00\x01");
         // A response echoing the question with two A answers whose names point back at it (0xc00c).
         let mut r = q.clone();
         r[2] = 0x84;
@@ -303,8 +262,28 @@ mod tests {
         for last in [5u8, 6] {
             r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, last]);
         }
-        let a = decode_answer(&r, TYPE_A).unwrap();
+        let a = decode(&r, RecordType::A).unwrap();
         assert_eq!(a.addresses, [Ipv4Addr::new(10, 0, 0, 5), Ipv4Addr::new(10, 0, 0, 6)]);
+    }
+
+    #[test]
+    fn questions_to_configured_resolvers_desire_recursion() {
+        let q = encode_query(9, "a.example.com", RecordType::A, true).unwrap();
+        assert_eq!(q[2] & 0x01, 0x01, "RD bit");
+        assert!(encode_query(9, "a..example.com", RecordType::A, true).is_err());
+    }
+
+    #[test]
+    fn truncated_nxdomain_and_question_messages_are_errors() {
+        let q = encode_query(3, "x.y", RecordType::A, false).unwrap();
+        assert!(decode(&q, RecordType::A).unwrap_err().contains("question"));
+        let mut r = q.clone();
+        r[2] = 0x86; // QR, AA, TC
+        assert!(decode(&r, RecordType::A).unwrap_err().contains("truncated"));
+        let mut r = q;
+        r[2] = 0x84;
+        r[3] = 0x03;
+        assert!(decode(&r, RecordType::A).unwrap_err().contains("NXDOMAIN"));
     }
 
     #[test]
@@ -319,9 +298,10 @@ mod tests {
 
     #[test]
     fn malformed_messages_are_errors_not_panics() {
-        assert!(decode_answer(&[0; 5], TYPE_A).is_err());
-        let mut r = encode_query(1, "x.y", TYPE_A, false).unwrap();
+        assert!(decode(&[0; 5], RecordType::A).is_err());
+        let mut r = encode_query(1, "x.y", RecordType::A, false).unwrap();
+        r[2] = 0x84;
         r[7] = 1; // claims an answer that is not there
-        assert!(decode_answer(&r, TYPE_A).is_err());
+        assert!(decode(&r, RecordType::A).is_err());
     }
 }
