@@ -18,7 +18,6 @@ use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
 use tokio::net::UdpSocket;
 
-
 /// Where questions go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Servers {
@@ -137,7 +136,9 @@ async fn authoritative_servers(name: &str, timeout: Duration) -> Result<Vec<Sock
     let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
     for start in 1..labels.len() {
         let zone = labels[start..].join(".");
-        let Ok(answer) = query(&socket, resolvers[0], &zone, RecordType::NS, true, timeout).await else { continue };
+        let Ok(answer) = query(&socket, resolvers[0], &zone, RecordType::NS, true, timeout).await else {
+            continue;
+        };
         if answer.names.is_empty() {
             continue;
         }
@@ -194,7 +195,8 @@ async fn query(
         if from != server {
             continue;
         }
-        let response = Message::from_vec(&buf[..n]).map_err(|e| format!("malformed answer from {server}: {e}"))?;
+        let response =
+            Message::from_vec(&buf[..n]).map_err(|e| format!("malformed answer from {server}: {e}"))?;
         // Late answers to earlier questions share the socket: skip anything that is not this reply.
         if response.metadata.id != id {
             continue;
