@@ -68,6 +68,7 @@ pub mod appliance_asg;
 pub mod assets;
 pub mod fargate_mirror;
 pub mod private_lambda;
+pub mod sg_sync;
 
 /// Every function the project deploys, for tools that iterate over all of them (build, docs, tests).
 pub const ALL_FUNCTIONS: &[FunctionSpec] = &[

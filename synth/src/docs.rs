@@ -21,6 +21,8 @@ pub struct DocInput<'a> {
     pub stack: &'a str,
     pub blueprint_file: &'a str,
     pub env: Option<&'a str>,
+    /// The stack's region, for one stack of a multi-region blueprint.
+    pub region: Option<&'a str>,
     pub template_file: &'a str,
     pub size: usize,
     pub needs_s3: bool,
@@ -139,6 +141,7 @@ pub fn readme(t: &Template, input: &DocInput<'_>) -> Result<String, minijinja::E
         description => t.description.as_deref().unwrap_or(""),
         blueprint_file => input.blueprint_file,
         env => input.env,
+        region => input.region,
         template_file => input.template_file,
         size => input.size,
         needs_s3 => input.needs_s3,

@@ -46,7 +46,8 @@ pub enum External {
     },
 }
 
-/// What `blueprint` refers to outside its own stack, in the order stand-ins must be created.
-pub fn references(blueprint: &Blueprint) -> Vec<External> {
-    blueprint.system.kind().1.external()
+/// What `blueprint`'s stack in `region` (`None` for a single-stack blueprint) refers to outside
+/// itself, in the order stand-ins must be created.
+pub fn references(blueprint: &Blueprint, region: Option<&str>) -> Vec<External> {
+    blueprint.system.kind().1.external(region)
 }

@@ -43,6 +43,9 @@ pub struct Artifact {
     pub needs_s3: bool,
     /// What the blueprint refers to outside the stack (see [`external`]).
     pub external: Vec<external::External>,
+    /// The region this stack belongs to, for a multi-region blueprint (one stack per region);
+    /// `None` for a single-stack blueprint, which deploys to the target's region.
+    pub region: Option<String>,
 }
 
 impl Artifact {
@@ -66,12 +69,31 @@ pub enum Error {
     Docs { stack: String, source: minijinja::Error },
 }
 
-/// Loads, validates, builds, checks and renders one blueprint for one environment.
+/// Loads, validates, builds, checks and renders one blueprint for one environment: its one stack,
+/// or for a multi-region blueprint one stack per region, in deploy order (destroy in reverse).
 /// `blueprint_file` is the path shown in messages and docs; keep it relative so output is portable.
-pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Result<Artifact, Error> {
+pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Result<Vec<Artifact>, Error> {
     let loaded = load::load(blueprint_file, source, env).map_err(Error::Blueprint)?;
-    let stack = loaded.stack_name();
-    let template = systems::build(&loaded).map_err(|source| Error::Build { stack: stack.clone(), source })?;
+    let regions = loaded.blueprint.system.kind().1.regions();
+    if regions.is_empty() {
+        return Ok(vec![stack(&loaded, blueprint_file, env, None)?]);
+    }
+    regions.iter().map(|region| stack(&loaded, blueprint_file, env, Some(region))).collect()
+}
+
+/// Builds, checks and renders one stack of a loaded blueprint.
+fn stack(
+    loaded: &load::Loaded,
+    blueprint_file: &str,
+    env: Option<&str>,
+    region: Option<&str>,
+) -> Result<Artifact, Error> {
+    let stack = match region {
+        Some(region) => format!("{}-{region}", loaded.stack_name()),
+        None => loaded.stack_name(),
+    };
+    let template = systems::build(loaded, &stack, region)
+        .map_err(|source| Error::Build { stack: stack.clone(), source })?;
     let mut problems = check::template(&template);
     let format = loaded.blueprint.output.format;
     let rendered = render::render(&template, format)?;
@@ -92,6 +114,7 @@ pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Resu
             stack: &stack,
             blueprint_file,
             env,
+            region,
             template_file: &template_file,
             size: rendered.len(),
             needs_s3,
@@ -100,8 +123,16 @@ pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Resu
     .map_err(|source| Error::Docs { stack: stack.clone(), source })?;
     let files = vec![(format!("{stack}/{template_file}"), rendered), (format!("{stack}/README.md"), readme)];
     let environments = loaded.environments.clone();
-    let external = external::references(&loaded.blueprint);
-    Ok(Artifact { stack, environments, template, files, needs_s3, external })
+    let external = external::references(&loaded.blueprint, region);
+    Ok(Artifact {
+        stack,
+        environments,
+        template,
+        files,
+        needs_s3,
+        external,
+        region: region.map(str::to_owned),
+    })
 }
 
 /// The blueprint JSON Schema, pretty-printed, as written to `out/schema/blueprint.schema.json`.

@@ -63,10 +63,23 @@ fn invalid_blueprints_report_every_problem_with_its_location() {
 fn valid_blueprints_synthesize_and_pass_the_offline_checks() {
     for file in fixtures("ok") {
         let source = std::fs::read_to_string(&file).expect("read fixture");
-        let artifact = synth::synthesize(&shown(&file), &source, None)
+        let artifacts = synth::synthesize(&shown(&file), &source, None)
             .unwrap_or_else(|e| panic!("{} failed:\n{e}", file.display()));
-        assert!(synth::check::template(&artifact.template).is_empty());
-        check_file(&file.with_extension("expected"), &artifact.files[0].1);
+        for artifact in &artifacts {
+            assert!(synth::check::template(&artifact.template).is_empty());
+        }
+        // A multi-region blueprint's stacks are compared one file each: `<fixture>.<region>.expected`.
+        match artifacts.as_slice() {
+            [single] if single.region.is_none() => {
+                check_file(&file.with_extension("expected"), &single.files[0].1)
+            }
+            stacks => {
+                for a in stacks {
+                    let region = a.region.as_deref().expect("a multi-region stack has a region");
+                    check_file(&file.with_extension(format!("{region}.expected")), &a.files[0].1);
+                }
+            }
+        }
     }
 }
 
@@ -85,8 +98,10 @@ fn unknown_environment_is_reported_with_a_suggestion() {
 fn synthesis_is_deterministic() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../blueprints/private-lambda.yaml");
     let source = std::fs::read_to_string(file).expect("read blueprint");
-    let a = synth::synthesize("blueprints/private-lambda.yaml", &source, Some("prod")).expect("synth");
-    let b = synth::synthesize("blueprints/private-lambda.yaml", &source, Some("prod")).expect("synth");
+    let a =
+        synth::synthesize("blueprints/private-lambda.yaml", &source, Some("prod")).expect("synth").remove(0);
+    let b =
+        synth::synthesize("blueprints/private-lambda.yaml", &source, Some("prod")).expect("synth").remove(0);
     assert_eq!(a.files, b.files);
     assert_eq!(a.stack, "private-lambda-prod");
 }
@@ -95,8 +110,9 @@ fn synthesis_is_deterministic() {
 fn sam_flavour_renders_serverless_functions_with_their_schedule() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../blueprints/alb-static-ip.yaml");
     let source = std::fs::read_to_string(file).expect("read blueprint");
-    let sam = synth::synthesize("blueprints/alb-static-ip.yaml", &source, Some("sam")).expect("synth");
-    let cfn = synth::synthesize("blueprints/alb-static-ip.yaml", &source, None).expect("synth");
+    let sam =
+        synth::synthesize("blueprints/alb-static-ip.yaml", &source, Some("sam")).expect("synth").remove(0);
+    let cfn = synth::synthesize("blueprints/alb-static-ip.yaml", &source, None).expect("synth").remove(0);
     let types = |a: &synth::Artifact| -> Vec<&str> {
         a.template.resources.values().map(|r| r.props.type_name()).collect()
     };

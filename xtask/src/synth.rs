@@ -65,25 +65,25 @@ pub(crate) fn generate(root: &Path, env: Option<&str>, only: &[PathBuf]) -> anyh
             ));
         }
         let base = match synth::synthesize(&shown, &source, None) {
-            Ok(a) => a,
+            Ok(stacks) => stacks,
             Err(e) => {
                 errors.push(e.to_string());
                 continue;
             }
         };
         let envs: Vec<String> = match env {
-            None => base.environments.clone(),
+            None => base[0].environments.clone(),
             // Listed explicitly: an unknown environment is an error, reported by synth with a hint.
-            Some(e) if !only.is_empty() || base.environments.iter().any(|b| b == e) => vec![e.to_owned()],
+            Some(e) if !only.is_empty() || base[0].environments.iter().any(|b| b == e) => vec![e.to_owned()],
             Some(_) => continue,
         };
         let mut artifacts = if env.is_none() { vec![Ok(base)] } else { Vec::new() };
         artifacts.extend(envs.iter().map(|e| synth::synthesize(&shown, &source, Some(e))));
         for artifact in artifacts {
             match artifact {
-                Ok(a) => {
+                Ok(stacks) => {
                     rendered += 1;
-                    for (path, contents) in a.files {
+                    for (path, contents) in stacks.into_iter().flat_map(|a| a.files) {
                         if outputs.insert(path.clone(), contents).is_some() {
                             errors.push(format!(
                                 "{shown}: two blueprints write out/{path}: give them distinct names"

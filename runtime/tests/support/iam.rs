@@ -25,7 +25,7 @@ pub(crate) fn allowed_actions(blueprint: &str, env: Option<&str>, role: &str) ->
     use synth::cfn::{LogicalId, ResourceProps};
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let source = std::fs::read_to_string(root.join(blueprint)).expect("the blueprint");
-    let artifact = synth::synthesize(blueprint, &source, env).expect("synth");
+    let artifact = synth::synthesize(blueprint, &source, env).expect("synth").remove(0);
     let resource = &artifact.template.resources[&LogicalId::new(role).expect("id")];
     let ResourceProps::Role(r) = &resource.props else { panic!("{role} is not a role") };
     r.policies

@@ -23,6 +23,10 @@ use crate::cfn::{DuplicateLogicalId, InvalidLogicalId, LogicalId, Tag};
 pub struct Ctx {
     /// The stack name (with environment suffix), used in physical names that must be deterministic.
     pub stack: String,
+    /// The stack's region, for a multi-region system ([`crate::systems::Kind::regions`]): what a
+    /// regional stack names in another region (a peer's table, say) is derived from it. `None` for
+    /// a single-stack system, whose templates stay region-independent (`AWS::Region`).
+    pub region: Option<String>,
     /// Tags for every taggable resource.
     pub tags: BTreeMap<String, String>,
     /// Render functions as SAM resources (the template then carries the SAM transform).

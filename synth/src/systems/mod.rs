@@ -47,10 +47,19 @@ pub enum System {
 pub trait Kind {
     /// Semantic checks the schema cannot express; `base` is the system's path (`system.<kind>`).
     fn validate(&self, base: &str, out: &mut Vec<Problem>);
-    /// The stack's template; `description` is the blueprint's, if it has one.
+    /// The regions of a multi-region system, in deploy order: synth renders one stack per region
+    /// (`<stack>-<region>`), each built with [`Ctx::region`] set. Empty (the default) for a system
+    /// with one stack, deployed to whatever region the deploy target uses.
+    fn regions(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The stack's template (the stack in `ctx.region`, for a multi-region system); `description` is
+    /// the blueprint's, if it has one.
     fn build(&self, ctx: &Ctx, description: Option<&str>) -> Result<Template, BuildError>;
-    /// What the blueprint refers to outside its stack, in the order stand-ins must be created.
-    fn external(&self) -> Vec<External> {
+    /// What the blueprint's stack in `region` (`None` for a single-stack system) refers to outside
+    /// itself, in the order stand-ins must be created.
+    fn external(&self, region: Option<&str>) -> Vec<External> {
+        let _ = region;
         Vec::new()
     }
 }
@@ -69,8 +78,9 @@ impl System {
     }
 }
 
-/// Builds the template for a loaded blueprint.
-pub fn build(loaded: &Loaded) -> Result<Template, BuildError> {
+/// Builds the template of the stack named `stack` of a loaded blueprint, in `region` for a
+/// multi-region system.
+pub fn build(loaded: &Loaded, stack: &str, region: Option<&str>) -> Result<Template, BuildError> {
     let bp = &loaded.blueprint;
     let mut tags = bp.tags.clone();
     tags.entry("blueprint".to_owned()).or_insert_with(|| bp.name.clone());
@@ -79,7 +89,7 @@ pub fn build(loaded: &Loaded) -> Result<Template, BuildError> {
     }
     let sam = bp.output.flavour == Flavour::Sam;
     let alarm_topic = alarm_topic::arn(&bp.notifications);
-    let ctx = Ctx { stack: loaded.stack_name(), tags, sam, alarm_topic };
+    let ctx = Ctx { stack: stack.to_owned(), region: region.map(str::to_owned), tags, sam, alarm_topic };
     let mut template = bp.system.kind().1.build(&ctx, bp.description.as_deref())?;
     alarm_topic::add(&mut template, &ctx, &bp.notifications)?;
     if sam {

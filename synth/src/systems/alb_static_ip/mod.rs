@@ -30,7 +30,7 @@ impl Kind for AlbStaticIp {
         build::build(ctx, description, self)
     }
 
-    fn external(&self) -> Vec<External> {
+    fn external(&self, _region: Option<&str>) -> Vec<External> {
         external::references(self)
     }
 }

@@ -620,7 +620,7 @@ system:
 ";
 
     fn synth(extra: &str) -> Template {
-        crate::synthesize("fw.yaml", &format!("{BASE}{extra}"), None).unwrap().template
+        crate::synthesize("fw.yaml", &format!("{BASE}{extra}"), None).unwrap().remove(0).template
     }
 
     fn resource<'a>(t: &'a Template, id: &str) -> &'a ResourceProps {

@@ -49,7 +49,7 @@ impl Kind for ApplianceAsg {
         build::build(ctx, description, self)
     }
 
-    fn external(&self) -> Vec<External> {
+    fn external(&self, _region: Option<&str>) -> Vec<External> {
         external::references(self)
     }
 }

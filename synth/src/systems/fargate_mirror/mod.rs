@@ -32,7 +32,7 @@ impl Kind for FargateMirror {
         build::build(ctx, description, self)
     }
 
-    fn external(&self) -> Vec<External> {
+    fn external(&self, _region: Option<&str>) -> Vec<External> {
         external::references(self)
     }
 }

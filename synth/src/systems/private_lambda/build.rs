@@ -303,7 +303,7 @@ mod tests {
         let source = format!(
             "name: t\nsystem:\n  private-lambda:\n    network:\n{network}\n    targets:\n      - name: hello\n        path_patterns: [/hello]\n"
         );
-        crate::synthesize("t.yaml", &source, None).unwrap().template
+        crate::synthesize("t.yaml", &source, None).unwrap().remove(0).template
     }
 
     fn count(t: &Template, ty: &str) -> usize {
@@ -391,7 +391,7 @@ mod tests {
     #[test]
     fn access_logs_go_to_a_kept_bucket_the_load_balancer_waits_for() {
         let source = "name: t\nsystem:\n  private-lambda:\n    network: {cidr: 10.0.0.0/16}\n    load_balancer:\n      access_logs: true\n      protocol: https\n      port: 443\n      certificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n      domain_name: api.internal.example.com\n    targets:\n      - name: hello\n        path_patterns: [/hello]\n";
-        let a = crate::synthesize("t.yaml", source, None).unwrap();
+        let a = crate::synthesize("t.yaml", source, None).unwrap().remove(0);
         let t = &a.template;
         assert!(crate::check::template(t).is_empty());
         let id = |s: &str| crate::cfn::LogicalId::new(s).unwrap();
