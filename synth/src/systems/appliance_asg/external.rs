@@ -1,5 +1,6 @@
 //! What an appliance-asg blueprint names outside its stack: the VPC and every subnet, each once,
-//! with the zone the blueprint puts it in (each subnet list follows `zones`).
+//! with the zone the blueprint puts it in (each subnet list follows `zones`), and, when the stack
+//! configures its appliances, the image whose instances serve the appliance API.
 
 use super::ApplianceAsg;
 use crate::external::External;
@@ -23,6 +24,13 @@ pub(super) fn references(a: &ApplianceAsg) -> Vec<External> {
                 out.push(placed);
             }
         }
+    }
+    if let Some(c) = &a.configuration {
+        out.push(External::ApplianceImage {
+            image_id: a.image_id.clone(),
+            api_port: c.api_port,
+            admin_user: c.admin_user.clone(),
+        });
     }
     out
 }
