@@ -44,6 +44,13 @@ pub enum External {
     NetworkLoadBalancer {
         arn: String,
     },
+    /// An appliance image (AMI): its instances serve an HTTPS management API on `api_port`, where
+    /// `admin_user` logs in (the local target's stand-in answers as the appliance would).
+    ApplianceImage {
+        image_id: String,
+        api_port: u16,
+        admin_user: String,
+    },
 }
 
 /// What `blueprint`'s stack in `region` (`None` for a single-stack blueprint) refers to outside

@@ -173,6 +173,19 @@ class LambdaRunnerTest(EmulatorTestCase):
         self.assertTrue(first["resources"][0].endswith(":rule/tick"))
         self.assertGreater(time.monotonic() - started, 0.9, "not before one (scaled) period")
 
+    def test_cron_schedules_follow_the_sped_up_clock(self):
+        self.control("POST", "/_iac/clock", {"speedup": 600})
+        self.events.put_rule(Name="every-ten", ScheduleExpression="cron(0/10 * * * ? *)")
+        self.events.put_targets(Rule="every-ten", Targets=[{"Id": "fn", "Arn": self.fn}])
+        marks = self.drain(self.marks, 2, timeout=10)
+        self.assertEqual(len(marks), 2, "ten emulated minutes pass every second at 600x")
+        self.assertTrue(json.loads(marks[0]["Body"])["resources"][0].endswith(":rule/every-ten"))
+        # Runs already started would mark the next test's queue: stop the rule and let them finish.
+        self.events.remove_targets(Rule="every-ten", Ids=["fn"])
+        self.events.delete_rule(Name="every-ten")
+        while self.drain(self.marks, 1, timeout=3):
+            pass
+
     def test_schedule_rules_receive_no_bus_events(self):
         self.events.put_rule(Name="tick", ScheduleExpression="rate(1 hour)")
         self.events.put_targets(Rule="tick", Targets=[{"Id": "fn", "Arn": self.fn}])
@@ -220,6 +233,32 @@ class CronTest(unittest.TestCase):
         self.assertFalse(cron_matches("cron(31 14 * * ? *)", when))
         self.assertEqual(rate_seconds("rate(5 minutes)"), 300)
         self.assertIsNone(rate_seconds("rate(5 fortnights)"))
+
+    def test_a_cron_looks_at_every_minute_it_has_not_seen_within_a_week(self):
+        from datetime import datetime, timedelta, timezone
+
+        from moto_plugins.lambda_runner import CRON_LOOKBACK_MINUTES, _minutes_since
+
+        now = datetime(2026, 12, 2, 14, 30, tzinfo=timezone.utc)
+        self.assertEqual(_minutes_since(None, now), [now], "a new rule looks at the current minute")
+        self.assertEqual(_minutes_since(now.timestamp(), now), [], "a minute is looked at once")
+        seen = _minutes_since((now - timedelta(minutes=3)).timestamp(), now)
+        self.assertEqual(seen, [now, now - timedelta(minutes=1), now - timedelta(minutes=2)])
+        self.assertEqual(len(_minutes_since(0.0, now)), CRON_LOOKBACK_MINUTES)
+
+    def test_the_emulated_wall_clock_runs_faster_and_never_back(self):
+        from moto_plugins import _clock
+
+        try:
+            _clock.set_speedup(100)
+            start = _clock.wall()
+            time.sleep(0.2)
+            self.assertGreaterEqual((_clock.wall() - start).total_seconds(), 19)
+            ahead = _clock.wall()
+            _clock.set_speedup(10)
+            self.assertGreaterEqual(_clock.wall(), ahead, "a new speed goes on from the emulated time")
+        finally:
+            _clock.set_speedup(1)
 
 
 if __name__ == "__main__":

@@ -218,7 +218,7 @@ fn main() -> ExitCode {
         }
         Command::Invoke { blueprint, function, event, on } => {
             let args = deploy::invoke::Args { blueprint, function, event, env: on.env, target: on.target };
-            block_on(deploy::invoke::run(&root, &cargo(), &args))
+            block_on(deploy::invoke::run(&root, &args))
         }
         Command::Destroy { blueprint, on, yes } => {
             let args = deploy::destroy::Args { blueprint, env: on.env, target: on.target, yes };

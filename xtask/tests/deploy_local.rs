@@ -251,10 +251,56 @@ async fn alb_static_ip_sync_runs_against_what_was_deployed_and_hotswaps_code() {
     assert!(logs.stdout.contains("platform.start"), "the runs are logged: {logs:?}");
     assert!(logs.stdout.contains("\"Registered\":2"), "the sync's metrics line: {logs:?}");
 
-    // Invoked by hand, the deployed function finds the same addresses, already registered.
+    // `logs --follow` keeps printing: once it has shown the past runs, a run invoked by hand (through
+    // the emulator's Lambda Invoke: the deployed function finds the same addresses, already
+    // registered) shows up too; then the follower is stopped, as a user would with Ctrl-C.
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["logs", "alb-static-ip", "sync", "--follow"])
+        .current_dir(root())
+        .env("AWS_ENDPOINT_URL", &emulator().endpoint)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run xtask logs --follow");
+    let lines = {
+        use std::io::BufRead;
+        let stdout = follower.stdout.take().expect("piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        rx
+    };
+    let first = lines.recv_timeout(std::time::Duration::from_secs(60));
     let invoked = ok(&["invoke", "alb-static-ip", "sync", "--event", "schedule"]);
     assert!(invoked.stdout.contains("\"discovered\": 2"), "{invoked:?}");
     assert!(invoked.stdout.contains("\"registered\": []"), "the schedule registered them: {invoked:?}");
+    assert!(invoked.stderr.contains("--- logs (tail) ---"), "the run's log tail: {invoked:?}");
+    let request_id = invoked
+        .stderr
+        .split("\"requestId\": \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a request id in the log tail: {invoked:?}"))
+        .to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut followed = Vec::new();
+    let seen = loop {
+        match lines.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+            Ok(line) if line.contains(&request_id) => break true,
+            Ok(line) => followed.push(line),
+            Err(_) => break false,
+        }
+    };
+    let _ = follower.kill();
+    let _ = follower.wait();
+    assert!(first.is_ok(), "--follow printed the past runs first");
+    assert!(seen, "--follow printed the run of {request_id} invoked after it started: {followed:?}");
 
     // Code-only change: the stack's code key no longer matches the built zip.
     let conf = sdk().await;
@@ -356,18 +402,30 @@ where
     }
 }
 
-/// The shipped appliance blueprint (under its own name, so the validators' suppressions for it
-/// apply) with its own ids (so its stand-ins do not meet other tests'),
-/// one instance to start with, and without `configuration`: the local target has no appliance
-/// answering on the instances' private addresses for the configure function to push to.
+/// The shipped appliance blueprint, `configuration` included (under its own name, so the
+/// validators' suppressions for it apply), with its own ids (so its stand-ins do not meet other
+/// tests'), one instance to start with.
 fn appliance_blueprint() -> String {
     let source = std::fs::read_to_string(root().join("blueprints/appliance-asg.yaml")).expect("read");
-    let cut = source.find("    configuration:\n").expect("configuration");
-    source[..cut].replace("0a1b2c3d4e5f607", "0f1e2d3c4b5a607").replacen(
+    assert!(source.contains("    configuration:\n"), "the shipped blueprint configures its appliances");
+    source.replace("0a1b2c3d4e5f607", "0f1e2d3c4b5a607").replacen(
         "capacity: {min: 2, max: 4, desired: 2}",
         "capacity: {min: 1, max: 4, desired: 1}",
         1,
     )
+}
+
+/// GETs the emulator's own control API (`/_iac/...`) as JSON.
+fn control_get(path: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let hostport = emulator().endpoint.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&hostport).expect("connect");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n").expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "{answer}");
+    serde_json::from_str(body).expect("JSON")
 }
 
 #[tokio::test]
@@ -398,6 +456,16 @@ async fn appliance_group_scales_out_and_in_by_itself() {
             .expect("output")
     };
     let (group, bucket) = (output("GroupName"), output("LicenceBucket"));
+    let image = "ami-0f1e2d3c4b5a60799";
+    let images = control_get("/_iac/stand-ins/appliances");
+    assert!(
+        images["images"]
+            .as_array()
+            .expect("images")
+            .iter()
+            .any(|i| i["image_id"] == image && i["port"] == 443),
+        "deploy registered the blueprint's image as an appliance stand-in: {images}"
+    );
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build(),
     );
@@ -414,6 +482,7 @@ async fn appliance_group_scales_out_and_in_by_itself() {
     // Nothing is invoked by hand: the group's lifecycle events run the lifecycle function.
     let asg = aws_sdk_autoscaling::Client::new(&conf);
     let ec2 = aws_sdk_ec2::Client::new(&conf);
+    let scaled = std::time::Instant::now();
     asg.set_desired_capacity()
         .auto_scaling_group_name(&group)
         .desired_capacity(2)
@@ -435,11 +504,12 @@ async fn appliance_group_scales_out_and_in_by_itself() {
             })
             .collect::<Vec<_>>()
     };
-    let in_service = wait_for(std::time::Duration::from_secs(120), || async {
+    let in_service = wait_for(std::time::Duration::from_secs(180), || async {
         let now = instances().await;
         (now.len() == 2 && now.iter().all(|(_, state, _)| state == "InService")).then_some(now)
     })
     .await;
+    eprintln!("desired 2 -> both InService (configured): {:.1} s", scaled.elapsed().as_secs_f64());
     let logs = ok(&["logs", path]);
     let in_service =
         in_service.unwrap_or_else(|| panic!("both instances in service: {:?}\n{logs:?}", logs.stdout));
@@ -462,6 +532,60 @@ async fn appliance_group_scales_out_and_in_by_itself() {
         assert_eq!(interfaces(id.clone()).await, 3, "the boot interface and the two configured ones of {id}");
     }
     assert!(logs.stdout.contains("Lifecycle"), "the lifecycle function's runs are logged: {logs:?}");
+
+    // The configure function, invoked by the lifecycle function, configured each appliance through
+    // the emulator's VPC proxy: the password changed once (to the stack's secret, the same on both),
+    // a licence of the pool installed, and the configuration rendered for the instance and its role.
+    let state = control_get("/_iac/appliances");
+    let pushed = |id: &str| {
+        state["appliances"]
+            .as_array()
+            .expect("appliances")
+            .iter()
+            .find(|a| a["instance_id"] == id)
+            .unwrap_or_else(|| panic!("{id} was configured: {state}\n{logs:?}"))
+            .clone()
+    };
+    let primary = in_service.iter().find(|(_, _, p)| *p).expect("a primary").0.clone();
+    let primary_ip = pushed(&primary)["address"].as_str().expect("address").to_owned();
+    let mut passwords = std::collections::BTreeSet::new();
+    let mut licences = std::collections::BTreeSet::new();
+    for (id, _, protected) in &in_service {
+        let a = pushed(id);
+        assert_eq!(a["password_changes"], 1, "{a}");
+        assert_eq!(a["failed_logins"], 0, "a launch logs in with the initial password first: {a}");
+        let password = a["password"].as_str().expect("password");
+        assert!(password != id && password.len() == 32, "the generated secret: {a}");
+        passwords.insert(password.to_owned());
+        let licence = a["licence"]["name"].as_str().expect("a licence").to_owned();
+        assert!(["a.lic", "b.lic", "c.lic"].contains(&licence.as_str()), "{a}");
+        assert_eq!(a["licence"]["kind"], "file");
+        licences.insert(licence);
+        let configuration = a["configuration"].as_str().expect("configuration");
+        assert!(configuration.contains(&format!("set hostname \"fgt-euw1-{id}\"")), "{configuration}");
+        let role = if *protected { "primary" } else { "secondary" };
+        assert!(configuration.contains(&format!("set role {role}")), "{configuration}");
+        assert_eq!(
+            configuration.contains(&format!("set primary-ip {primary_ip}")),
+            !*protected,
+            "{configuration}"
+        );
+        assert!(configuration.contains("edit \"port3\""), "the interfaces are listed: {configuration}");
+        let requests: Vec<&str> =
+            a["requests"].as_array().expect("requests").iter().filter_map(|r| r.as_str()).collect();
+        assert_eq!(
+            requests[..4],
+            [
+                "GET /api/v2/status 200",
+                "POST /api/v2/admin/password 200",
+                "PUT /api/v2/licence 200",
+                "PUT /api/v2/configuration 200"
+            ],
+            "{a}"
+        );
+    }
+    assert_eq!(passwords.len(), 1, "one admin secret for the group");
+    assert_eq!(licences.len(), 2, "each instance leased its own licence");
 
     // Scale in: the member that leaves is cleaned up (its interfaces go with it).
     let (secondary, _, _) = in_service.iter().find(|(_, _, p)| !*p).expect("a secondary").clone();
@@ -489,6 +613,35 @@ async fn appliance_group_scales_out_and_in_by_itself() {
         .await
         .expect("interfaces");
     assert!(tagged.network_interfaces().is_empty(), "the leaving member's interfaces are gone: {tagged:?}");
+
+    // Out again, with the stack's rule in place from the start: one configured launch, end to end.
+    let scaled = std::time::Instant::now();
+    asg.set_desired_capacity()
+        .auto_scaling_group_name(&group)
+        .desired_capacity(2)
+        .send()
+        .await
+        .expect("scale out again");
+    let again = wait_for(std::time::Duration::from_secs(120), || async {
+        let now = instances().await;
+        (now.len() == 2 && now.iter().all(|(_, state, _)| state == "InService")).then_some(now)
+    })
+    .await;
+    let again = match again {
+        Some(again) => again,
+        None => panic!("both in service again: {:?}", instances().await),
+    };
+    eprintln!("desired 1 -> 2, one configured launch: {:.1} s", scaled.elapsed().as_secs_f64());
+    let newcomer =
+        again.iter().find(|(id, _, _)| !in_service.iter().any(|(old, _, _)| old == id)).expect("new");
+    let state = control_get("/_iac/appliances");
+    let configured = state["appliances"].as_array().expect("appliances").iter().any(|a| {
+        a["instance_id"] == newcomer.0.as_str()
+            && a["configuration"]
+                .as_str()
+                .is_some_and(|c| c.contains(&format!("set primary-ip {primary_ip}")))
+    });
+    assert!(configured, "the newcomer is configured as a secondary of {primary}: {state}");
 
     asg.set_desired_capacity()
         .auto_scaling_group_name(&group)

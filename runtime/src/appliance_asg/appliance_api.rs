@@ -14,6 +14,9 @@
 //! (appliances present self-signed certificates; pin them), or it chains to a public root for the
 //! appliance's IP address. A rejected certificate is never retried: it is a configuration error or
 //! an attack, not a slow boot.
+//!
+//! With `HTTPS_PROXY` set (and the appliance not exempted by `NO_PROXY`), the client reaches the
+//! appliance through a `CONNECT` tunnel ([`super::proxy`]); TLS and pinning stay end to end.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,13 +25,14 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest, Sha256};
+
+use super::proxy::{Connector, Proxy};
 
 /// A SHA-256 certificate fingerprint.
 pub type Fingerprint = [u8; 32];
@@ -121,7 +125,7 @@ impl ServerCertVerifier for Pinned {
     }
 }
 
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HttpsClient = Client<HttpsConnector<Connector>, Full<Bytes>>;
 
 /// Why a request got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -161,8 +165,15 @@ pub struct Request<'a> {
 }
 
 impl ApplianceClient {
-    /// A client that trusts the `pins` (or, when empty, the public roots) for port `port`.
-    pub fn new(port: u16, user: &str, pins: Vec<Fingerprint>, request_timeout: Duration) -> ApplianceClient {
+    /// A client that trusts the `pins` (or, when empty, the public roots) for port `port`, through
+    /// `proxy` where it applies.
+    pub fn new(
+        port: u16,
+        user: &str,
+        pins: Vec<Fingerprint>,
+        request_timeout: Duration,
+        proxy: Option<Proxy>,
+    ) -> ApplianceClient {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
@@ -180,7 +191,7 @@ impl ApplianceClient {
             .with_tls_config(tls)
             .https_only()
             .enable_http1()
-            .build();
+            .wrap_connector(Connector::new(proxy));
         ApplianceClient {
             client: Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))
@@ -287,7 +298,7 @@ mod tests {
 
     #[test]
     fn ipv6_addresses_are_bracketed() {
-        let c = ApplianceClient::new(8443, "admin", vec![], Duration::from_secs(1));
+        let c = ApplianceClient::new(8443, "admin", vec![], Duration::from_secs(1), None);
         assert_eq!(c.url("10.0.0.1", "/a"), "https://10.0.0.1:8443/a");
         assert_eq!(c.url("fd00::1", "/a"), "https://[fd00::1]:8443/a");
     }

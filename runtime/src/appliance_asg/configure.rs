@@ -54,8 +54,14 @@ impl Config {
         let boot = read(env::BOOT_TIMEOUT_SECONDS)?;
         let boot: u64 =
             boot.parse().map_err(|_| invalid(env::BOOT_TIMEOUT_SECONDS, &boot, "expected whole seconds"))?;
+        // Platform variables, not the template's (see `proxy`).
+        let proxy = super::proxy::Proxy::from_lookup(&lookup).map_err(|e| super::ConfigError::Invalid {
+            name: "HTTPS_PROXY",
+            value: e.value,
+            expected: e.expected,
+        })?;
         Ok(Config {
-            api: ApplianceClient::new(port, &read(env::ADMIN_USER)?, pins, REQUEST_TIMEOUT),
+            api: ApplianceClient::new(port, &read(env::ADMIN_USER)?, pins, REQUEST_TIMEOUT, proxy),
             boot_timeout: Duration::from_secs(boot),
             poll_interval: Duration::from_secs(5),
         })

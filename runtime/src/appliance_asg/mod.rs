@@ -30,7 +30,7 @@
 //! Appliance configuration (when the blueprint has some): the launch renders the blueprint's
 //! template for the instance ([`render`]) and has the configure function, in the VPC, push the
 //! admin password, the licence and the configuration over verified HTTPS ([`provision`],
-//! [`configure`], [`appliance_api`]).
+//! [`configure`], [`appliance_api`], through the standard `HTTPS_PROXY` when set: [`proxy`]).
 //!
 //! [`config`] reads the environment and [`event`] the events, before any AWS call. [`plan`],
 //! [`interfaces`] and [`render`] are pure; [`network`], [`state`], [`lifecycle`], [`licences`] and
@@ -48,6 +48,7 @@ pub mod metrics;
 pub mod network;
 pub mod plan;
 pub mod provision;
+pub mod proxy;
 mod reconfigure;
 pub mod render;
 pub mod state;

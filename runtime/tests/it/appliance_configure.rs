@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use runtime::appliance_asg::configure::{self, Licence, PushRequest};
 
-use crate::support::appliance::{appliance, configure_config, pins};
+use crate::support::appliance::{appliance, configure_config, connect_proxy, pin_text, pins};
 
 const INSTANCE: &str = "i-0123456789abcdef0";
 
@@ -160,4 +160,60 @@ fn configuration_is_read_and_checked() {
         err.to_string(),
         "invalid TLS_FINGERPRINTS 'ab:cd': invalid certificate fingerprint 'ab:cd': expected 64 hex digits (SHA-256)"
     );
+}
+
+/// The function's configuration as the template and the platform give it, with `HTTPS_PROXY`.
+fn proxied_config(api_port: u16, pin: &str, proxy: u16, no_proxy: &str) -> configure::Config {
+    let (pin, no_proxy) = (pin.to_owned(), no_proxy.to_owned());
+    let mut config = configure::Config::from_lookup(move |name: &str| {
+        Some(match name {
+            "API_PORT" => api_port.to_string(),
+            "ADMIN_USER" => "admin".to_owned(),
+            "TLS_FINGERPRINTS" => pin.clone(),
+            "BOOT_TIMEOUT_SECONDS" => "1".to_owned(),
+            "HTTPS_PROXY" => format!("http://127.0.0.1:{proxy}"),
+            "NO_PROXY" => no_proxy.clone(),
+            _ => return None,
+        })
+    })
+    .expect("config");
+    config.poll_interval = Duration::from_millis(50);
+    config
+}
+
+#[tokio::test]
+async fn through_https_proxy_the_appliance_is_reached_by_a_tunnel_with_tls_end_to_end() {
+    let (port, state) = appliance(INSTANCE, Duration::ZERO).await;
+    let (proxy, tunnels) = connect_proxy(vec![(format!("10.9.8.7:{port}"), port)]).await;
+    let config = proxied_config(port, &pin_text(), proxy, "localhost,127.0.0.1");
+    let push = PushRequest { address: "10.9.8.7".into(), ..request() };
+    configure::push(&config, &push).await.expect("configured through the proxy");
+    assert!(state.lock().expect("lock").configuration.is_some());
+    let seen = tunnels.lock().expect("lock").clone();
+    assert!(!seen.is_empty() && seen.iter().all(|t| *t == format!("CONNECT 10.9.8.7:{port}")), "{seen:?}");
+
+    // The proxy relays bytes; the certificate check is the client's, as without a proxy.
+    let config = proxied_config(port, &"ab".repeat(32), proxy, "");
+    let err = configure::push(&config, &push).await.expect_err("wrong pin");
+    assert!(err.to_string().contains("is not pinned"), "{err}");
+
+    // A tunnel the proxy refuses is an unreachable appliance, with the proxy's answer.
+    let err = configure::push(
+        &config,
+        &PushRequest { address: "10.9.8.8".into(), wait_for_boot: false, ..request() },
+    )
+    .await
+    .expect_err("no route");
+    assert!(err.to_string().contains("refused the tunnel to 10.9.8.8"), "{err}");
+    assert!(err.to_string().contains("502 Bad Gateway"), "{err}");
+}
+
+#[tokio::test]
+async fn no_proxy_addresses_are_reached_directly() {
+    let (port, state) = appliance(INSTANCE, Duration::ZERO).await;
+    let (proxy, tunnels) = connect_proxy(vec![]).await;
+    let config = proxied_config(port, &pin_text(), proxy, "127.0.0.0/8");
+    configure::push(&config, &request()).await.expect("configured directly");
+    assert!(state.lock().expect("lock").configuration.is_some());
+    assert!(tunnels.lock().expect("lock").is_empty(), "the proxy was not asked");
 }

@@ -118,7 +118,7 @@ pub(crate) fn configure_config(
     boot_timeout: Duration,
 ) -> configure::Config {
     configure::Config {
-        api: ApplianceClient::new(port, "admin", pins, Duration::from_secs(5)),
+        api: ApplianceClient::new(port, "admin", pins, Duration::from_secs(5), None),
         boot_timeout,
         poll_interval: Duration::from_millis(50),
     }
@@ -175,6 +175,40 @@ pub(crate) async fn lambda_endpoint(refuse_configuration: bool) -> (String, Flee
         }
     });
     (url, fleet)
+}
+
+/// What a [`connect_proxy`] was asked: the request line of every tunnel.
+pub(crate) type Tunnels = Arc<Mutex<Vec<String>>>;
+
+/// An HTTP proxy on 127.0.0.1 that only tunnels (`CONNECT`), to the loopback ports `routes` maps
+/// `host:port` targets to (a private address standing for an appliance); 502 for other targets.
+pub(crate) async fn connect_proxy(routes: Vec<(String, u16)>) -> (u16, Tunnels) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let tunnels: Tunnels = Arc::default();
+    let seen = Arc::clone(&tunnels);
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (routes, seen) = (routes.clone(), Arc::clone(&seen));
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let Some(req) = read_request(&mut sock, &mut buf).await else { return };
+                seen.lock().expect("lock").push(format!("{} {}", req.method, req.path));
+                let target = routes.iter().find(|(t, _)| *t == req.path).map(|(_, p)| *p);
+                let (Some(local), "CONNECT") = (target, req.method.as_str()) else {
+                    let _ = sock.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n").await;
+                    return;
+                };
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(("127.0.0.1", local)).await else {
+                    return;
+                };
+                if sock.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await.is_ok() {
+                    let _ = tokio::io::copy_bidirectional(&mut sock, &mut upstream).await;
+                }
+            });
+        }
+    });
+    (port, tunnels)
 }
 
 pub(crate) fn pins() -> Vec<Fingerprint> {

@@ -43,6 +43,8 @@ PLUGINS: tuple[str, ...] = (
     # Mirror sessions go with their interface, which ECS tasks delete when they stop.
     "traffic_mirroring",
     "ecs_tasks",
+    # The VPC proxy and the appliances on it, which functions attached to a VPC reach.
+    "appliances",
     # After the Auto Scaling and EC2 plugins whose events and calls reach functions.
     "lambda_runner",
     # Bucket policies are evaluated as AWS does for TLS clients before templates create any.

@@ -8,7 +8,9 @@ LoggingConfig are dropped. With this plugin, as the Lambda Developer Guide docum
   local target deploys binaries built for this machine) runs as a process of the emulator, under the
   Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API`, served here per invocation), with the function's
   environment variables, the `AWS_LAMBDA_*` variables Lambda sets, and AWS_ENDPOINT_URL naming this
-  emulator, so its SDK calls come back here. One process per invocation (every start is cold); the
+  emulator, so its SDK calls come back here. A function attached to a VPC also gets HTTPS_PROXY (and
+  NO_PROXY for the emulator itself) naming the emulator's VPC proxy, through which it reaches
+  private addresses (appliances.py). One process per invocation (every start is cold); the
   process is stopped once it has answered, or at the function's Timeout ("Task timed out after N
   seconds", error type Sandbox.Timedout). A zip without an executable `bootstrap`, or with one this
   machine cannot run, fails the invocation as Lambda does (Runtime.InvalidEntrypoint).
@@ -31,7 +33,9 @@ LoggingConfig are dropped. With this plugin, as the Lambda Developer Guide docum
   hands it every event on the bus.
 - Schedules: every ENABLED rule with a `rate(...)` or `cron(...)` ScheduleExpression fires on its own
   ("Scheduled Event" from aws.events, its ARN in `resources`): a rate a period after the rule is first
-  seen, then every period; a cron at each matching minute (UTC).
+  seen, then every period; a cron at each matching minute (UTC) of the emulator's clock, which the
+  speed-up makes run faster too (at most one firing per rule each half second; a week of emulated
+  minutes looked back at most).
 - Logs: each invocation writes a log stream `YYYY/MM/DD/[$LATEST]<id>` to the function's log group
   (`LoggingConfig.LogGroup`, or `/aws/lambda/<name>`): the START line, every line the process wrote
   (stdout and stderr), END and REPORT, in the function's log format (Text or JSON), so CloudWatch Logs
@@ -43,7 +47,8 @@ LoggingConfig are dropped. With this plugin, as the Lambda Developer Guide docum
 - GetFunctionConfiguration reports DeadLetterConfig and LoggingConfig.
 
 Emulator-only control (tests shorten time rather than wait minutes): `POST /_iac/clock
-{"speedup": N}` divides schedule periods, retry delays and lifecycle-hook timeouts by N (`_clock.py`;
+{"speedup": N}` divides schedule periods, retry delays and lifecycle-hook timeouts by N, and runs the
+clock cron schedules read N times faster (`_clock.py`;
 1 restores real time; a period never drops under one second); `GET /_iac/clock` answers the value. `GET /_iac/lambda/invocations`
 lists finished invocations (function, request id, kind, outcome, attempt), newest last.
 
@@ -68,7 +73,7 @@ import threading
 import time
 import uuid
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -80,7 +85,7 @@ from moto.logs.models import logs_backends
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.utilities.arns import parse_arn
 
-from . import _clock, _control
+from . import _clock, _control, appliances
 from ._errors import SERVICE_ERRORS
 from ._patching import patch
 
@@ -309,6 +314,11 @@ def _environment(fn: LambdaFunction, api: str, group: str, stream: str, log_form
     })
     if ENDPOINT:
         env["AWS_ENDPOINT_URL"] = ENDPOINT
+    if (getattr(fn, "_vpc_config", None) or {}).get("SubnetIds"):
+        # Attached to a VPC: private addresses are reached through the emulator's model of the VPC
+        # network (appliances.py), the emulator itself directly.
+        env["HTTPS_PROXY"] = appliances.proxy_url()
+        env["NO_PROXY"] = "localhost,127.0.0.1"
     return env
 
 
@@ -785,10 +795,24 @@ def _fire(rule: Any) -> None:
             log.warning("schedule %s: not delivered to %s", rule.name, target.get("Arn"), exc_info=True)
 
 
+# A cron schedule looks back at most this many emulated minutes per tick (a week), however fast the
+# clock runs; it fires once per tick however many of them match.
+CRON_LOOKBACK_MINUTES = 7 * 24 * 60
+
+
+def _minutes_since(last: float | None, minute: datetime) -> list[datetime]:
+    """The minutes a cron schedule has not yet looked at, up to `minute`: just `minute` when the rule
+    is new; none when it already looked at `minute`."""
+    if last is None:
+        return [minute]
+    count = min(int((minute.timestamp() - last) // 60), CRON_LOOKBACK_MINUTES)
+    return [minute - timedelta(minutes=i) for i in range(count)]
+
+
 def tick(now: float | None = None, wall: datetime | None = None) -> None:
     """Fires every schedule that is due (the scheduler thread calls it every second)."""
     now = time.monotonic() if now is None else now
-    wall = wall or datetime.now(timezone.utc)
+    wall = wall or _clock.wall(now)
     seen = set()
     for account, regions in list(events_backends.items()):
         for region, backend in list(regions.items()):
@@ -805,12 +829,11 @@ def tick(now: float | None = None, wall: datetime | None = None) -> None:
                         if now >= due:
                             _due[key] = now + max(_scaled(period), 1.0)
                             _fire(rule)
-                    elif _clock.speedup() <= 1.0:
+                    else:
                         minute = wall.replace(second=0, microsecond=0)
-                        stamp = minute.timestamp()
-                        if _due.get(key) != stamp and cron_matches(expression, minute):
-                            _due[key] = stamp
+                        if any(cron_matches(expression, m) for m in _minutes_since(_due.get(key), minute)):
                             _fire(rule)
+                        _due[key] = minute.timestamp()
     for key in [k for k in _due if k not in seen]:
         _due.pop(key, None)
 
@@ -843,10 +866,12 @@ def clock(method: str, body: Any) -> tuple[int, Any]:
         raise _control.BadRequest('expected {"speedup": N} with 1 <= N <= 100000')
     _clock.set_speedup(body["speedup"])
     now = time.monotonic()
-    for key in list(_due):  # rates restart from now at the new speed
+    for key in list(_due):  # rates restart from now at the new speed; crons from the current minute
         period = rate_seconds(key[4])
         if period is not None:
             _due[key] = now + max(_scaled(period), 1.0)
+        else:
+            _due.pop(key, None)
     return 200, {"speedup": _clock.speedup()}
 
 

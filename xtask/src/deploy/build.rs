@@ -82,8 +82,6 @@ impl Flavour {
 pub(crate) struct Package {
     pub(crate) binary: String,
     pub(crate) flavour: Flavour,
-    /// The executable (what `invoke` runs locally).
-    pub(crate) executable: PathBuf,
     pub(crate) zip: PathBuf,
     /// Hex SHA-256 of the zip.
     pub(crate) sha256: String,
@@ -365,7 +363,6 @@ fn package(root: &Path, binary: &str, flavour: Flavour, executable: PathBuf) -> 
     Ok(Package {
         binary: binary.to_owned(),
         flavour,
-        executable,
         sha256: sha256_hex(&zipped),
         zip_bytes: zipped.len() as u64,
         binary_bytes: bytes.len() as u64,
@@ -479,7 +476,6 @@ mod tests {
         let p = Package {
             binary: "alb-static-ip-sync".into(),
             flavour: Flavour::Host,
-            executable: PathBuf::new(),
             zip: PathBuf::new(),
             sha256: "0123456789abcdef".repeat(4),
             zip_bytes: 1,

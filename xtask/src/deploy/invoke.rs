@@ -1,22 +1,17 @@
 //! `cargo xtask invoke <blueprint> <function> --event FILE|NAME`: run a deployed function once.
 //!
-//! On `aws`, Lambda Invoke with the log tail. On `local`, the emulator cannot run code, so the
-//! function's binary (built for this machine) runs here against the emulator, under a one-shot
-//! Runtime API ([`super::runtime_api`]), with the environment read from the deployed function's
-//! configuration: what runs is what was deployed, configured as deployed.
+//! Lambda Invoke with the log tail, on either target: on `local` the emulator runs the deployed
+//! function as Lambda does (its deployed code and environment, its timeout, its VPC's network,
+//! its log group), so what runs is what was deployed, configured as deployed. After a code change,
+//! `cargo xtask deploy --hotswap` first.
 //!
 //! Sample events live in `runtime/events/<binary>/<name>.json`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
-use tokio::io::AsyncReadExt;
 
-use super::build::{self, Flavour};
-use super::runtime_api::{self, Invocation, Outcome};
-use super::session::{LOCAL_REGION, Session, sdk};
+use super::session::{Session, sdk};
 use super::{BlueprintRef, Exit, Target, flow};
 
 #[derive(Debug, Clone)]
@@ -28,7 +23,7 @@ pub(crate) struct Args {
     pub(crate) target: Target,
 }
 
-pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result<()> {
+pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
     let stack = bp.synthesize(args.env.as_deref())?.stack;
     let session = Session::open(root, args.target).await?;
@@ -51,10 +46,14 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         function.binary,
         event.len()
     );
-    match args.target {
-        Target::Aws => invoke_aws(&session, &physical, event).await,
-        Target::Local => invoke_local(root, cargo, &session, &physical, &function.binary, event).await,
+    let invoked = invoke(&session, &physical, event).await;
+    if args.target == Target::Local {
+        eprintln!(
+            "invoke: all of the function's output: `cargo xtask logs {} {}`",
+            args.blueprint, args.function
+        );
     }
+    invoked
 }
 
 /// The function named by `wanted`: its logical ID, that ID without the `Function` suffix, its
@@ -110,7 +109,7 @@ fn event(root: &Path, binary: &str, arg: &str) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-async fn invoke_aws(session: &Session, function: &str, event: Vec<u8>) -> anyhow::Result<()> {
+async fn invoke(session: &Session, function: &str, event: Vec<u8>) -> anyhow::Result<()> {
     use aws_sdk_lambda::types::LogType;
     let out = session
         .lambda
@@ -132,104 +131,6 @@ async fn invoke_aws(session: &Session, function: &str, event: Vec<u8>) -> anyhow
         return Err(Exit { code: 1, message: format!("the function failed ({kind})") }.into());
     }
     Ok(())
-}
-
-async fn invoke_local(
-    root: &Path,
-    cargo: &str,
-    session: &Session,
-    function: &str,
-    binary: &str,
-    event: Vec<u8>,
-) -> anyhow::Result<()> {
-    let conf = session
-        .lambda
-        .get_function_configuration()
-        .function_name(function)
-        .send()
-        .await
-        .map_err(sdk)
-        .with_context(|| format!("cannot read the configuration of {function}"))?;
-    let env: Vec<(String, String)> = conf
-        .environment()
-        .and_then(|e| e.variables())
-        .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
-    let timeout = Duration::from_secs(u64::try_from(conf.timeout().unwrap_or(3)).unwrap_or(3));
-    let packages = build::build(root, cargo, &[(binary.to_owned(), Flavour::Host)])?;
-    let executable = &packages.first().context("nothing was built")?.executable;
-
-    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)? + timeout;
-    let arn = conf.function_arn().unwrap_or(function).to_owned();
-    let server = runtime_api::start(Invocation {
-        request_id: format!("{:032x}", deadline.as_nanos()),
-        event,
-        function_arn: arn,
-        deadline_ms: deadline.as_millis(),
-    })
-    .await?;
-    let endpoint = session.endpoint.clone().unwrap_or_default();
-    let mut child = tokio::process::Command::new(executable)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env)
-        .env("AWS_LAMBDA_RUNTIME_API", server.addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", conf.function_name().unwrap_or(function))
-        .env("AWS_LAMBDA_FUNCTION_VERSION", conf.version().unwrap_or("$LATEST"))
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", conf.memory_size().unwrap_or(128).to_string())
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{function}"))
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
-        .env("AWS_LAMBDA_LOG_FORMAT", "Text")
-        .env("AWS_REGION", LOCAL_REGION)
-        .env("AWS_DEFAULT_REGION", LOCAL_REGION)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("cannot run {}", executable.display()))?;
-    let mut stdout = child.stdout.take().context("stdout not piped")?;
-    let mut stderr = child.stderr.take().context("stderr not piped")?;
-    let out_task = tokio::spawn(async move {
-        let mut b = Vec::new();
-        let _ = stdout.read_to_end(&mut b).await;
-        b
-    });
-    let err_task = tokio::spawn(async move {
-        let mut b = Vec::new();
-        let _ = stderr.read_to_end(&mut b).await;
-        b
-    });
-    let result = tokio::select! {
-        outcome = server.outcome => outcome.ok(),
-        status = child.wait() => {
-            eprintln!("invoke: the function exited ({}) before answering", status.map(|s| s.to_string()).unwrap_or_default());
-            None
-        }
-        () = tokio::time::sleep(timeout + Duration::from_secs(1)) => {
-            eprintln!("invoke: Task timed out after {} seconds", timeout.as_secs());
-            None
-        }
-    };
-    let _ = child.start_kill();
-    let _ = child.wait().await;
-    let logs = [out_task.await.unwrap_or_default(), err_task.await.unwrap_or_default()].concat();
-    eprintln!("--- logs ---\n{}", String::from_utf8_lossy(&logs).trim_end());
-    match result {
-        Some(Outcome::Response(body)) => {
-            print_result(&body);
-            Ok(())
-        }
-        Some(Outcome::Error(body) | Outcome::InitError(body)) => {
-            print_result(&body);
-            Err(Exit { code: 1, message: "the function returned an error".to_owned() }.into())
-        }
-        None => Err(Exit { code: 1, message: "the function did not answer".to_owned() }.into()),
-    }
 }
 
 fn print_result(body: &[u8]) {

@@ -287,6 +287,25 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     ),
                 }
             }
+            External::ApplianceImage { image_id, api_port, admin_user } => {
+                let endpoint =
+                    session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
+                let body = serde_json::json!({
+                    "image_id": image_id, "region": LOCAL_REGION, "port": api_port, "admin_user": admin_user,
+                });
+                let (status, answer) = control_post(endpoint, "/_iac/stand-ins/appliances", &body)
+                    .with_context(|| format!("cannot create a stand-in for appliance image {image_id}"))?;
+                match status {
+                    201 => eprintln!(
+                        "local: instances of {image_id} answer the appliance API on port {api_port} (stand-in; \
+                         certificate tools/emulator/appliance/example-cert.pem)"
+                    ),
+                    200 => {}
+                    _ => bail!(
+                        "cannot create a stand-in for appliance image {image_id}: the emulator answered {status}: {answer}"
+                    ),
+                }
+            }
         }
     }
     Ok(())

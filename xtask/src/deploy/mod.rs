@@ -17,7 +17,6 @@ pub(crate) mod invoke;
 pub(crate) mod local;
 pub(crate) mod logs;
 pub(crate) mod publish;
-pub(crate) mod runtime_api;
 pub(crate) mod session;
 
 use std::io::{BufRead, IsTerminal, Write};

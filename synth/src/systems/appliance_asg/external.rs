@@ -1,5 +1,6 @@
 //! What an appliance-asg blueprint names outside its stack: the VPC and every subnet, each once,
-//! with the zone the blueprint puts it in (each subnet list follows `zones`).
+//! with the zone the blueprint puts it in (each subnet list follows `zones`), and, when the stack
+//! configures its appliances, the image whose instances serve the appliance API.
 
 use super::ApplianceAsg;
 use crate::external::External;
@@ -24,5 +25,36 @@ pub(super) fn references(a: &ApplianceAsg) -> Vec<External> {
             }
         }
     }
+    if let Some(c) = &a.configuration {
+        out.push(External::ApplianceImage {
+            image_id: a.image_id.clone(),
+            api_port: c.api_port,
+            admin_user: c.admin_user.clone(),
+        });
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::external::External;
+
+    const SHIPPED: &str = include_str!("../../../../blueprints/appliance-asg.yaml");
+
+    fn images(source: &str) -> Vec<External> {
+        let artifact = crate::synthesize("appliance-asg.yaml", source, None).expect("synthesizes");
+        artifact.external.into_iter().filter(|e| matches!(e, External::ApplianceImage { .. })).collect()
+    }
+
+    #[test]
+    fn a_stack_that_configures_its_appliances_names_their_image() {
+        let image = External::ApplianceImage {
+            image_id: "ami-0a1b2c3d4e5f60799".into(),
+            api_port: 443,
+            admin_user: "admin".into(),
+        };
+        assert_eq!(images(SHIPPED), vec![image]);
+        let cut = SHIPPED.find("    configuration:\n").expect("the shipped blueprint configures");
+        assert_eq!(images(&SHIPPED[..cut]), vec![], "nothing to answer without configuration");
+    }
 }
