@@ -100,5 +100,12 @@ pub fn build(loaded: &Loaded, stack: &str, region: Option<&str>) -> Result<Templ
     if sam {
         template.transform = Some(crate::cfn::SAM_TRANSFORM);
     }
+    // A regional stack is linted for its own region wherever it is validated (`cargo xtask lint`,
+    // ci, deploy): cfn-lint reads this from the template when no `--regions` is given.
+    if let Some(region) = region {
+        template
+            .metadata
+            .insert("cfn-lint".to_owned(), serde_json::json!({ "config": { "regions": [region] } }));
+    }
     Ok(template)
 }

@@ -36,6 +36,8 @@ const ASYNC_RETRY_DELAYS_SECONDS: u32 = 180;
 /// retries when Lambda throttles. Only a failed event waits this long: a run that admitted the
 /// instance completes the action at once.
 pub const HEARTBEAT_SECONDS: u32 = ASYNC_ATTEMPTS * TIMEOUT_SECONDS + ASYNC_RETRY_DELAYS_SECONDS + 240;
+// Whatever the constants become, a hook never expires while the function may still be retrying.
+const _: () = assert!(HEARTBEAT_SECONDS > ASYNC_ATTEMPTS * TIMEOUT_SECONDS + ASYNC_RETRY_DELAYS_SECONDS);
 /// What a launch becomes when the function never completes it: an instance whose address was
 /// not admitted in every region must not serve, so it is abandoned (the group launches another).
 pub const LAUNCH_DEFAULT_RESULT: &str = "ABANDON";
@@ -90,7 +92,7 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, s: &SgSync) -> Result<
                 &mut t,
                 ctx,
                 "Peers",
-                &format!("{}: admits the instances of every region's group", ctx.stack),
+                &format!("{}: admits the instances of the groups in every region", ctx.stack),
                 Expr::str(&create.vpc),
             )?;
             Expr::get_att(&sg.id, "GroupId")
@@ -120,7 +122,7 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, s: &SgSync) -> Result<
                 from_port: ports.map(|p| p.0.into()),
                 to_port: ports.map(|p| p.1.into()),
                 source_prefix_list_id: Some(Expr::r#ref(&prefix_list)),
-                description: Some(format!("{base}: instances of every region's group").into()),
+                description: Some(format!("{base}: instances of the groups in every region").into()),
                 ..Default::default()
             },
         )?;
@@ -343,7 +345,8 @@ fn grants(
                 "dynamodb:GetShardIterator".into(),
                 "dynamodb:ListStreams".into(),
             ],
-            vec![table.stream_arn()],
+            // Any stream of the table: re-enabling a stream gives it a new ARN.
+            vec![Expr::sub(format!("${{{}.Arn}}/stream/*", table.id.as_str()))],
         ),
     );
     // The peers' tables by their deterministic names: conditional copies only, never a read.

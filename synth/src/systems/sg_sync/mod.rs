@@ -13,6 +13,8 @@ mod blueprint;
 mod build;
 mod external;
 pub mod rules;
+#[cfg(test)]
+mod tests;
 
 pub use blueprint::*;
 pub use build::{

@@ -167,7 +167,13 @@ fn ports(s: &SgSync, at: &dyn Fn(&str) -> String, out: &mut Vec<Problem>) {
         if let Some(j) = (0..i).find(|&j| overlaps(&s.ports[j], p)) {
             out.push((
                 at(&format!("ports.{i}")),
-                format!("this entry overlaps ports.{j}: both admit some {} traffic", p.protocol.as_str()),
+                if p.protocol == super::Protocol::All || s.ports[j].protocol == super::Protocol::All {
+                    format!(
+                        "this entry overlaps ports.{j}: protocol all admits every protocol and port already"
+                    )
+                } else {
+                    format!("this entry overlaps ports.{j}: both admit some {} traffic", p.protocol.as_str())
+                },
                 Some("merge them into one entry (each entry is a rule counted against the quota)".to_owned()),
             ));
         }
@@ -193,12 +199,13 @@ fn overlaps(a: &Port, b: &Port) -> bool {
 /// `MaxEntries` rules, once per rule that references it, against the group's rules quota.
 fn capacity(s: &SgSync, at: &dyn Fn(&str) -> String, out: &mut Vec<Problem>) {
     let regions = s.regions.len() as u64;
+    let mut valid = true;
     if s.max_instances_per_region == 0 {
         out.push(problem(
             at("max_instances_per_region"),
             "max_instances_per_region is 0: expected the most instances one region's group ever has (1 or more)",
         ));
-        return;
+        valid = false;
     }
     if s.rules_per_security_group == 0 || s.rules_per_security_group > MAX_RULES_PER_SECURITY_GROUP {
         out.push(problem(
@@ -208,6 +215,9 @@ fn capacity(s: &SgSync, at: &dyn Fn(&str) -> String, out: &mut Vec<Problem>) {
                 s.rules_per_security_group
             ),
         ));
+        valid = false;
+    }
+    if !valid {
         return;
     }
     let entries = max_entries(s);
