@@ -42,7 +42,7 @@ mod tests {
     const SHIPPED: &str = include_str!("../../../../blueprints/appliance-asg.yaml");
 
     fn images(source: &str) -> Vec<External> {
-        let artifact = crate::synthesize("appliance-asg.yaml", source, None).expect("synthesizes");
+        let artifact = crate::synthesize("appliance-asg.yaml", source, None).expect("synthesizes").remove(0);
         artifact.external.into_iter().filter(|e| matches!(e, External::ApplianceImage { .. })).collect()
     }
 
