@@ -200,4 +200,25 @@ mod tests {
             json!({"Records": [{"eventSource": "aws:dynamodb", "eventSourceARN": arn, "dynamodb": {}}]});
         assert_eq!(parse(&c, &event).unwrap(), Input::Stream { records: 1 });
     }
+
+    #[test]
+    fn the_shipped_sample_events_parse_for_the_blueprints_first_region() {
+        let c = Config {
+            region: "us-east-1".into(),
+            group: "web".into(),
+            hooks: contract::sg_sync::sync::Hooks {
+                launch: "sg-sync-us-east-1-launch".into(),
+                terminate: "sg-sync-us-east-1-terminate".into(),
+            },
+            table: "sg-sync-addresses".into(),
+            ..config()
+        };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("events/sg-sync");
+        let read = |name: &str| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(dir.join(name)).expect("sample")).expect("JSON")
+        };
+        assert!(matches!(parse(&c, &read("launch.json")).unwrap(), Input::Launch(_)));
+        assert_eq!(parse(&c, &read("schedule.json")).unwrap(), Input::TrueUp);
+        assert_eq!(parse(&c, &read("stream.json")).unwrap(), Input::Stream { records: 1 });
+    }
 }
