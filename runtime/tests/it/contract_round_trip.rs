@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use contract::{alb_static_ip, appliance_asg, fargate_mirror, private_lambda};
+use contract::{alb_static_ip, appliance_asg, fargate_mirror, private_lambda, sg_sync};
 use serde_json::Value;
 
 const REGION: &str = "eu-west-1";
@@ -88,6 +88,7 @@ impl Template<'_> {
             "AWS::EC2::SecurityGroup" => "sg-0fedcba9876543210".to_owned(),
             "AWS::EC2::TrafficMirrorTarget" => "tmt-0fedcba9876543210".to_owned(),
             "AWS::EC2::TrafficMirrorFilter" => "tmf-0fedcba9876543210".to_owned(),
+            "AWS::EC2::PrefixList" => "pl-0fedcba9876543210".to_owned(),
             "AWS::SQS::Queue" => format!("https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{lower}"),
             other => panic!("no plausible value for Ref of {name} ({other}): add one to this test"),
         }
@@ -213,6 +214,17 @@ fn read_back(t: &Template<'_>, binary: &str, env: &BTreeMap<String, String>) -> 
                 ));
             }
             format!("{} clusters", c.clusters.len())
+        }
+        b if b == sg_sync::sync::FUNCTION.binary => {
+            let c = runtime::sg_sync::Config::from_lookup(lookup).map_err(|e| fail(&e))?;
+            // The prefix list is the template's own (its Ref); the peers are the other regions.
+            if !c.prefix_list.starts_with("pl-") || c.peers.iter().any(|p| p.region == c.region) {
+                return Err(format!(
+                    "prefix list '{}' or peers {:?} are not the stack's",
+                    c.prefix_list, c.peers
+                ));
+            }
+            format!("{} peers", c.peers.len())
         }
         other => return Err(format!("binary '{other}' is not a function of the contract")),
     })
