@@ -16,8 +16,8 @@ use tokio::io::AsyncReadExt;
 
 use super::build::{self, Flavour};
 use super::runtime_api::{self, Invocation, Outcome};
-use super::session::{LOCAL_REGION, Session, sdk};
-use super::{BlueprintRef, Exit, Target, flow};
+use super::session::{Session, sdk};
+use super::{BlueprintRef, Exit, Target, flow, stacks};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Args {
@@ -26,12 +26,16 @@ pub(crate) struct Args {
     pub(crate) event: String,
     pub(crate) env: Option<String>,
     pub(crate) target: Target,
+    /// The region whose stack runs the function (required for a multi-region blueprint).
+    pub(crate) region: Option<String>,
 }
 
 pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result<()> {
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
-    let stack = bp.synthesize(args.env.as_deref())?.stack;
-    let session = Session::open(root, args.target).await?;
+    let artifact =
+        stacks::one(bp.synthesize_stacks(args.env.as_deref())?, args.region.as_deref(), &bp.shown)?;
+    let stack = artifact.stack;
+    let session = Session::open(root, args.target).await?.in_region(artifact.region.as_deref());
     if super::events::describe_status(&session, &stack).await?.is_none() {
         bail!(
             "stack {stack} is not deployed on target {}: run `cargo xtask deploy {}` first",
@@ -45,8 +49,9 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         .with_context(|| format!("stack {stack} has no function '{}'", args.function))?;
     let event = event(root, &function.binary, &args.event)?;
     let physical = flow::physical_id(&session, &stack, &function.logical_id).await?;
+    let place = artifact.region.as_deref().map(|r| format!(" in region {r}")).unwrap_or_default();
     eprintln!(
-        "invoke: {} ({physical}, binary {}) with {} bytes of event",
+        "invoke: {} ({physical}, binary {}){place} with {} bytes of event",
         function.logical_id,
         function.binary,
         event.len()
@@ -180,8 +185,9 @@ async fn invoke_local(
         .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{function}"))
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "local")
         .env("AWS_LAMBDA_LOG_FORMAT", "Text")
-        .env("AWS_REGION", LOCAL_REGION)
-        .env("AWS_DEFAULT_REGION", LOCAL_REGION)
+        // The function runs in its stack's region, as Lambda runs it there.
+        .env("AWS_REGION", &session.region)
+        .env("AWS_DEFAULT_REGION", &session.region)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_ENDPOINT_URL", endpoint)

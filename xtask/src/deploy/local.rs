@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use synth::external::External;
 
-use super::session::{LOCAL_REGION, Session, sdk};
+use super::session::{Session, sdk};
 
 /// Use this emulator instead of starting one: the one endpoint variable of the project (the SDKs
 /// honour it too, so every client of the local session goes there anyway).
@@ -177,7 +177,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 }
             }
             External::Subnet { id, vpc_id, index } => {
-                let zone = zones.get(id.as_str()).map_or_else(|| default_zone(*index), |z| (*z).to_owned());
+                let zone = zones.get(id.as_str()).map_or_else(|| default_zone(&session.region, *index), |z| (*z).to_owned());
                 let found =
                     ec2.describe_subnets().filters(filter("subnet-id", id)).send().await.map_err(sdk)?;
                 match found.subnets().first() {
@@ -215,7 +215,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
                 let body =
-                    serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": LOCAL_REGION });
+                    serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": session.region });
                 let (status, answer) = control_post(endpoint, "/_iac/stand-ins/certificates", &body)
                     .with_context(|| format!("cannot create a stand-in for certificate {arn}"))?;
                 match status {
@@ -261,7 +261,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
             External::EcsCluster { arn } => {
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
-                let body = serde_json::json!({ "arn": arn, "region": LOCAL_REGION });
+                let body = serde_json::json!({ "arn": arn, "region": session.region });
                 let (status, answer) = control_post(endpoint, "/_iac/stand-ins/ecs-clusters", &body)
                     .with_context(|| format!("cannot create a stand-in for cluster {arn}"))?;
                 match status {
@@ -275,7 +275,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
             External::NetworkLoadBalancer { arn } => {
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
-                let body = serde_json::json!({ "arn": arn, "region": LOCAL_REGION });
+                let body = serde_json::json!({ "arn": arn, "region": session.region });
                 let (status, answer) =
                     control_post(endpoint, "/_iac/stand-ins/network-load-balancers", &body)
                         .with_context(|| format!("cannot create a stand-in for load balancer {arn}"))?;
@@ -303,11 +303,11 @@ fn subnet_zones(external: &[External]) -> std::collections::BTreeMap<&str, &str>
         .collect()
 }
 
-/// A zone of the local region for a subnet the blueprint places nowhere in particular: spread by
+/// A zone of the stack's region for a subnet the blueprint places nowhere in particular: spread by
 /// position, as subnets of a real VPC usually are.
-fn default_zone(index: usize) -> String {
+fn default_zone(region: &str, index: usize) -> String {
     let zones = ["a", "b", "c", "d", "e", "f"];
-    format!("{LOCAL_REGION}{}", zones[index % zones.len()])
+    format!("{region}{}", zones[index % zones.len()])
 }
 
 fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
@@ -332,6 +332,7 @@ fn alb_interface_description(arn: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::session::LOCAL_REGION;
 
     #[test]
     fn stand_in_subnets_keep_the_blueprints_zones() {
@@ -343,7 +344,8 @@ mod tests {
         let zones = subnet_zones(&external);
         assert_eq!(zones.get("subnet-1"), Some(&"eu-west-1b"));
         assert_eq!(zones.get("subnet-2"), None);
-        assert_eq!(default_zone(1), "us-east-1b");
+        assert_eq!(default_zone(LOCAL_REGION, 1), "us-east-1b");
+        assert_eq!(default_zone("eu-west-1", 0), "eu-west-1a");
     }
 
     #[test]
