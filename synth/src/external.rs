@@ -44,6 +44,16 @@ pub enum External {
     NetworkLoadBalancer {
         arn: String,
     },
+    /// An existing Auto Scaling group, by name, in the stack's region (a multi-region blueprint
+    /// lists one per regional stack).
+    AutoScalingGroup {
+        name: String,
+    },
+    /// An existing security group, by id, in the stack's region. The blueprint names no VPC for
+    /// it: a stand-in may go in any VPC of that region.
+    SecurityGroup {
+        id: String,
+    },
 }
 
 /// What `blueprint`'s stack in `region` (`None` for a single-stack blueprint) refers to outside

@@ -74,7 +74,11 @@ pub enum Error {
 /// `blueprint_file` is the path shown in messages and docs; keep it relative so output is portable.
 pub fn synthesize(blueprint_file: &str, source: &str, env: Option<&str>) -> Result<Vec<Artifact>, Error> {
     let loaded = load::load(blueprint_file, source, env).map_err(Error::Blueprint)?;
-    let regions = loaded.blueprint.system.kind().1.regions();
+    let (kind, system) = loaded.blueprint.system.kind();
+    let mut regions = system.regions();
+    // A system keyed by region (a map) loses the blueprint's order on its way through serde_json
+    // (sorted unless a build turns on `preserve_order`): deploy in the order the file lists them.
+    regions.sort_by_key(|r| loaded.tree.at(&format!("system.{kind}.regions.{r}")).map(|n| n.pos));
     if regions.is_empty() {
         return Ok(vec![stack(&loaded, blueprint_file, env, None)?]);
     }

@@ -30,6 +30,9 @@ pub struct Template {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transform: Option<&'static str>,
+    /// Template-level metadata, such as the region a regional stack's linters check it for.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, serde_json::Value>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<LogicalId, Parameter>,
     /// Name -> top-level key -> second-level key -> value, read with `Fn::FindInMap`.

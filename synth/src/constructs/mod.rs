@@ -61,6 +61,8 @@ pub enum BuildError {
     UnknownEnv { binary: &'static str, name: String },
     #[error("environment of function '{binary}' is {size} bytes: Lambda allows 4096")]
     EnvTooLarge { binary: &'static str, size: usize },
+    #[error("the {system} system builds one stack per region, and no region was given")]
+    NoRegion { system: &'static str },
     #[error(transparent)]
     JsonIntrinsic(#[from] crate::cfn::json::UnsupportedIntrinsic),
 }

@@ -64,6 +64,31 @@ impl StateTable {
         );
     }
 
+    /// Gives the table an explicit physical name, for a table another stack (a peer region's)
+    /// must find without waiting for this one's outputs.
+    pub fn name_it(&self, t: &mut Template, name: &str) {
+        if let Some(crate::cfn::ResourceProps::Table(table)) =
+            t.resources.get_mut(&self.id).map(|r| &mut r.props)
+        {
+            table.table_name = Some(name.into());
+        }
+    }
+
+    /// Turns on the table's stream with both images of each changed item.
+    pub fn stream(&self, t: &mut Template) {
+        if let Some(crate::cfn::ResourceProps::Table(table)) =
+            t.resources.get_mut(&self.id).map(|r| &mut r.props)
+        {
+            table.stream_specification =
+                Some(dynamodb::StreamSpecification { stream_view_type: Some("NEW_AND_OLD_IMAGES".into()) });
+        }
+    }
+
+    /// The stream's ARN (after [`StateTable::stream`]).
+    pub fn stream_arn(&self) -> Expr {
+        Expr::get_att(&self.id, "StreamArn")
+    }
+
     /// Items expire at the epoch seconds in `attribute` (DynamoDB deletes them within days).
     pub fn expire(&self, t: &mut Template, attribute: &str) {
         if let Some(crate::cfn::ResourceProps::Table(table)) =

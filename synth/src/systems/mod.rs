@@ -12,6 +12,7 @@ pub mod fargate_mirror;
 pub mod private_lambda;
 #[cfg(test)]
 mod scratch;
+pub mod sg_sync;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -38,6 +39,9 @@ pub enum System {
     /// Traffic mirroring for ECS Fargate tasks: every selected task's network interfaces get a VPC
     /// Traffic Mirror session to the stack's target, kept by a function on task events and a schedule.
     FargateMirror(fargate_mirror::FargateMirror),
+    /// Security groups that admit the instances of Auto Scaling groups in several regions: one stack
+    /// per region, each with a prefix list of every region's addresses kept by a function.
+    SgSync(sg_sync::SgSync),
     /// A system that exists only in synth's own tests, to prove what adding one takes.
     #[cfg(test)]
     Scratch(scratch::Scratch),
@@ -72,6 +76,7 @@ impl System {
             System::AlbStaticIp(s) => ("alb-static-ip", s),
             System::ApplianceAsg(s) => ("appliance-asg", s),
             System::FargateMirror(s) => ("fargate-mirror", s),
+            System::SgSync(s) => ("sg-sync", s),
             #[cfg(test)]
             System::Scratch(s) => ("scratch", s),
         }
@@ -94,6 +99,13 @@ pub fn build(loaded: &Loaded, stack: &str, region: Option<&str>) -> Result<Templ
     alarm_topic::add(&mut template, &ctx, &bp.notifications)?;
     if sam {
         template.transform = Some(crate::cfn::SAM_TRANSFORM);
+    }
+    // A regional stack is linted for its own region wherever it is validated (`cargo xtask lint`,
+    // ci, deploy): cfn-lint reads this from the template when no `--regions` is given.
+    if let Some(region) = region {
+        template
+            .metadata
+            .insert("cfn-lint".to_owned(), serde_json::json!({ "config": { "regions": [region] } }));
     }
     Ok(template)
 }

@@ -287,6 +287,13 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     ),
                 }
             }
+            // sg-sync's regional stand-ins belong to the multi-region deploy (not built on this branch).
+            External::AutoScalingGroup { name } => {
+                bail!("the local target has no stand-in for Auto Scaling group '{name}' yet")
+            }
+            External::SecurityGroup { id } => {
+                bail!("the local target has no stand-in for security group '{id}' yet")
+            }
         }
     }
     Ok(())

@@ -145,3 +145,46 @@ pub struct Permission {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function_url_auth_type: Option<Expr>,
 }
+
+/// Where a stream event source mapping sends the records of a batch that failed every retry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OnFailure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<Expr>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DestinationConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<OnFailure>,
+}
+
+/// `AWS::Lambda::EventSourceMapping`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventSourceMapping {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_source_arn: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starting_position: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_batching_window_in_seconds: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bisect_batch_on_function_error: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_record_age_in_seconds: Option<Expr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_config: Option<DestinationConfig>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}

@@ -89,6 +89,7 @@ resources! {
     LifecycleHook(autoscaling::LifecycleHook) = "AWS::AutoScaling::LifecycleHook" [],
     Function(lambda::Function) = "AWS::Lambda::Function" ["Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"],
     Permission(lambda::Permission) = "AWS::Lambda::Permission" ["Id"],
+    EventSourceMapping(lambda::EventSourceMapping) = "AWS::Lambda::EventSourceMapping" ["EventSourceMappingArn", "Id"],
     LogGroup(logs::LogGroup) = "AWS::Logs::LogGroup" ["Arn"],
     Rule(events::Rule) = "AWS::Events::Rule" ["Arn", "RuleName"],
     Table(dynamodb::Table) = "AWS::DynamoDB::Table" ["Arn", "StreamArn"],
