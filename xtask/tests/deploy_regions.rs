@@ -90,10 +90,7 @@ async fn stack_status(region: &str, stack: &str) -> Option<String> {
 fn stacks() -> Vec<(String, String, Vec<synth::external::External>)> {
     let source = std::fs::read_to_string(root().join(BLUEPRINT)).expect("read the blueprint");
     let stacks = synth::synthesize(BLUEPRINT, &source, None).expect("synth");
-    stacks
-        .into_iter()
-        .map(|a| (a.stack, a.region.expect("a regional stack"), a.external))
-        .collect()
+    stacks.into_iter().map(|a| (a.stack, a.region.expect("a regional stack"), a.external)).collect()
 }
 
 /// Where `needle` first appears in `haystack`, or a failure naming both.
@@ -115,7 +112,10 @@ async fn a_multi_region_blueprint_deploys_diffs_invokes_and_destroys_every_regio
     let unknown = fails(&["deploy", BLUEPRINT, "--region", "ap-south-1", "--yes"]);
     assert!(unknown.stderr.contains(&regions.join(", ")), "{unknown:?}");
     let ambiguous = fails(&["invoke", BLUEPRINT, FUNCTION, "--event", EVENT]);
-    assert!(ambiguous.stderr.contains("--region") && ambiguous.stderr.contains(&regions.join(", ")), "{ambiguous:?}");
+    assert!(
+        ambiguous.stderr.contains("--region") && ambiguous.stderr.contains(&regions.join(", ")),
+        "{ambiguous:?}"
+    );
     let single = fails(&["deploy", "alb-static-ip", "--region", "eu-west-1", "--yes"]);
     assert!(single.stderr.contains("single-region"), "{single:?}");
     for (stack, region, _) in &stacks {
@@ -135,7 +135,10 @@ async fn a_multi_region_blueprint_deploys_diffs_invokes_and_destroys_every_regio
     assert!(headings.windows(2).all(|w| w[0] < w[1]), "regions in the blueprint's order: {deployed:?}");
     for (stack, region, _) in &stacks {
         assert!(deployed.stdout.contains(stack.as_str()), "a diff per region: {deployed:?}");
-        assert!(deployed.stderr.contains(&format!("deploy: stack {stack} is CREATE_COMPLETE")), "{deployed:?}");
+        assert!(
+            deployed.stderr.contains(&format!("deploy: stack {stack} is CREATE_COMPLETE")),
+            "{deployed:?}"
+        );
         assert_eq!(stack_status(region, stack).await.as_deref(), Some("CREATE_COMPLETE"));
         // Regions are apart: no other region has this stack.
         for (_, other, _) in stacks.iter().filter(|(_, r, _)| r != region) {
@@ -173,7 +176,11 @@ async fn a_multi_region_blueprint_deploys_diffs_invokes_and_destroys_every_regio
             let described =
                 ec2.describe_instances().set_instance_ids(Some(instances)).send().await.expect("instances");
             assert!(
-                described.reservations().iter().flat_map(|r| r.instances()).all(|i| i.public_ip_address().is_some()),
+                described
+                    .reservations()
+                    .iter()
+                    .flat_map(|r| r.instances())
+                    .all(|i| i.public_ip_address().is_some()),
                 "the stand-in group's instances in {region} have public addresses"
             );
         }
@@ -194,10 +201,17 @@ async fn a_multi_region_blueprint_deploys_diffs_invokes_and_destroys_every_regio
     let (first_stack, first_region, _) = first;
     ok(&["destroy", BLUEPRINT, "--region", first_region, "--yes"]);
     assert_eq!(stack_status(first_region, first_stack).await, None);
-    assert_eq!(stack_status(region, &last.0).await.as_deref(), Some("CREATE_COMPLETE"), "the other region stays");
+    assert_eq!(
+        stack_status(region, &last.0).await.as_deref(),
+        Some("CREATE_COMPLETE"),
+        "the other region stays"
+    );
     let again = ok(&["deploy", BLUEPRINT, "--yes"]);
     assert!(again.stderr.contains(&format!("deploy: stack {first_stack} is CREATE_COMPLETE")), "{again:?}");
-    assert!(again.stderr.contains(&format!("deploy: no changes: stack {} is up to date", last.0)), "{again:?}");
+    assert!(
+        again.stderr.contains(&format!("deploy: no changes: stack {} is up to date", last.0)),
+        "{again:?}"
+    );
 
     // Destroy removes every regional stack, in reverse order.
     let destroyed = ok(&["destroy", BLUEPRINT, "--yes"]);

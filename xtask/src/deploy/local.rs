@@ -177,7 +177,9 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 }
             }
             External::Subnet { id, vpc_id, index } => {
-                let zone = zones.get(id.as_str()).map_or_else(|| default_zone(&session.region, *index), |z| (*z).to_owned());
+                let zone = zones
+                    .get(id.as_str())
+                    .map_or_else(|| default_zone(&session.region, *index), |z| (*z).to_owned());
                 let found =
                     ec2.describe_subnets().filters(filter("subnet-id", id)).send().await.map_err(sdk)?;
                 match found.subnets().first() {
@@ -287,16 +289,29 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     ),
                 }
             }
-            // sg-sync's regional stand-ins belong to the multi-region deploy (not built on this branch).
-            External::AutoScalingGroup { name } => {
-                bail!("the local target has no stand-in for Auto Scaling group '{name}' yet")
-            }
-            External::SecurityGroup { id } => {
-                bail!("the local target has no stand-in for security group '{id}' yet")
-            }
+            // Made together below: the groups' instances go in the security groups' VPC.
+            External::AutoScalingGroup { .. } | External::SecurityGroup { .. } => {}
         }
     }
-    Ok(())
+    let vpc = external.iter().find_map(|e| match e {
+        External::Vpc { id } => Some(id.as_str()),
+        _ => None,
+    });
+    let security_groups: Vec<String> = external
+        .iter()
+        .filter_map(|e| match e {
+            External::SecurityGroup { id } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    let auto_scaling_groups: Vec<String> = external
+        .iter()
+        .filter_map(|e| match e {
+            External::AutoScalingGroup { name } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    super::stand_in_groups::ensure(session, vpc, &security_groups, &auto_scaling_groups).await
 }
 
 /// The zone the blueprint gives each subnet, where it says.

@@ -83,20 +83,6 @@ impl BlueprintRef {
     pub(crate) fn synthesize_stacks(&self, env: Option<&str>) -> anyhow::Result<Vec<synth::Artifact>> {
         synth::synthesize(&self.shown, &self.source, env).map_err(|e| anyhow::anyhow!("{e}"))
     }
-
-    /// Synthesizes a single-stack blueprint for `env`.
-    pub(crate) fn synthesize(&self, env: Option<&str>) -> anyhow::Result<synth::Artifact> {
-        let mut stacks = self.synthesize_stacks(env)?;
-        if stacks.len() != 1 {
-            let names: Vec<&str> = stacks.iter().map(|a| a.stack.as_str()).collect();
-            anyhow::bail!(
-                "{} has one stack per region ({}); this command takes one stack",
-                self.shown,
-                names.join(", ")
-            );
-        }
-        Ok(stacks.remove(0))
-    }
 }
 
 /// Asks `question` on the terminal; without a terminal, refuses and names the flag that skips it.

@@ -36,7 +36,10 @@ pub(crate) fn select(
             let regions = regions(&stacks);
             let found: Vec<_> = stacks.into_iter().filter(|s| s.region.as_deref() == Some(wanted)).collect();
             if found.is_empty() {
-                bail!("--region '{wanted}': {shown} has no stack there; expected one of: {}", regions.join(", "));
+                bail!(
+                    "--region '{wanted}': {shown} has no stack there; expected one of: {}",
+                    regions.join(", ")
+                );
             }
             found
         }
@@ -55,10 +58,7 @@ pub(crate) fn one(
     shown: &str,
 ) -> anyhow::Result<synth::Artifact> {
     if region.is_none() && stacks.len() > 1 {
-        bail!(
-            "{shown} has one stack per region: pass --region with one of: {}",
-            regions(&stacks).join(", ")
-        );
+        bail!("{shown} has one stack per region: pass --region with one of: {}", regions(&stacks).join(", "));
     }
     let mut chosen = select(stacks, region, Order::Deploy, shown)?;
     match chosen.len() {
@@ -74,7 +74,12 @@ pub(crate) fn regions(stacks: &[synth::Artifact]) -> Vec<String> {
 
 /// The heading printed before a command's work on one stack of several, so each region's progress
 /// and diff stand apart; `None` for a single stack (its output stays as it always was).
-pub(crate) fn heading(verb: &str, artifact: &synth::Artifact, position: usize, count: usize) -> Option<String> {
+pub(crate) fn heading(
+    verb: &str,
+    artifact: &synth::Artifact,
+    position: usize,
+    count: usize,
+) -> Option<String> {
     let region = artifact.region.as_deref()?;
     Some(format!("==> {verb} {} in region {region} ({} of {count})", artifact.stack, position + 1))
 }
@@ -115,7 +120,8 @@ mod tests {
     fn a_region_selects_its_stack_and_an_unknown_one_lists_the_blueprints_regions() {
         let one_stack = select(two(), Some("eu-west-1"), Order::Destroy, "bp.yaml").expect("known");
         assert_eq!(names(&one_stack), ["s-eu-west-1"]);
-        let err = select(two(), Some("ap-south-1"), Order::Deploy, "bp.yaml").expect_err("unknown").to_string();
+        let err =
+            select(two(), Some("ap-south-1"), Order::Deploy, "bp.yaml").expect_err("unknown").to_string();
         assert!(err.contains("'ap-south-1'") && err.contains("us-east-1, eu-west-1"), "{err}");
     }
 

@@ -49,7 +49,12 @@ fn id_tags(kind: ResourceType, id: &str, what: &str) -> TagSpecification {
     TagSpecification::builder()
         .resource_type(kind)
         .tags(Tag::builder().key(CUSTOM_ID_TAG).value(id).build())
-        .tags(Tag::builder().key("Name").value(format!("stand-in created by cargo xtask (local target): {what}")).build())
+        .tags(
+            Tag::builder()
+                .key("Name")
+                .value(format!("stand-in created by cargo xtask (local target): {what}"))
+                .build(),
+        )
         .build()
 }
 
@@ -103,13 +108,8 @@ pub(crate) async fn ensure(
 
 /// An existing security group `id`, created in `vpc_id` unless present; returns the VPC it is in.
 async fn ensure_security_group(session: &Session, id: &str, vpc_id: &str) -> anyhow::Result<String> {
-    let found = session
-        .ec2
-        .describe_security_groups()
-        .filters(filter("group-id", id))
-        .send()
-        .await
-        .map_err(sdk)?;
+    let found =
+        session.ec2.describe_security_groups().filters(filter("group-id", id)).send().await.map_err(sdk)?;
     if let Some(existing) = found.security_groups().first() {
         return Ok(existing.vpc_id().unwrap_or(vpc_id).to_owned());
     }
