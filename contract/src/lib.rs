@@ -78,6 +78,7 @@ pub const ALL_FUNCTIONS: &[FunctionSpec] = &[
     appliance_asg::lifecycle::FUNCTION,
     appliance_asg::configure::FUNCTION,
     fargate_mirror::mirror::FUNCTION,
+    sg_sync::sync::FUNCTION,
 ];
 
 #[cfg(test)]

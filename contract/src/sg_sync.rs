@@ -54,6 +54,8 @@ pub mod sync {
     /// Metric: copying this region's addresses to a peer region's table failed (the invocation fails
     /// too, and is retried). Alarmed.
     pub const METRIC_PEER_COPY_FAILED: &str = "PeerCopyFailed";
+    /// The one dimension of the function's metrics: its Auto Scaling group's name (alarms select it).
+    pub const METRIC_DIMENSION: &str = "AutoScalingGroupName";
 
     pub const FUNCTION: FunctionSpec = FunctionSpec {
         binary: "sg-sync",

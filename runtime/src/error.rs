@@ -39,6 +39,12 @@ pub enum HandlerError {
     /// An appliance could not be configured (unreachable, refused, or its certificate rejected).
     #[error("appliance not configured: {0}")]
     Appliance(String),
+    /// More addresses than the prefix list (or a region's share of it) holds; nothing was changed.
+    #[error("over capacity: {0}")]
+    OverCapacity(String),
+    /// Local work is done, but copying it to another region failed; the retry copies again.
+    #[error("copy to region '{region}' failed: {message}")]
+    PeerCopyFailed { region: String, message: String },
 }
 
 /// Why a peer counts as unreachable; the message says which.
@@ -83,6 +89,8 @@ impl HandlerError {
             HandlerError::CorruptState(_) => "CorruptState",
             HandlerError::LicencePoolEmpty(_) => "LicencePoolEmpty",
             HandlerError::Appliance(_) => "ApplianceNotConfigured",
+            HandlerError::OverCapacity(_) => "OverCapacity",
+            HandlerError::PeerCopyFailed { .. } => "PeerCopyFailed",
         }
     }
 

@@ -18,6 +18,8 @@ pub mod fargate_mirror;
 pub mod http_client;
 #[cfg(feature = "private-lambda")]
 pub mod private_lambda;
+#[cfg(feature = "sg-sync")]
+pub mod sg_sync;
 
 pub use clients::Clients;
 pub use error::HandlerError;

@@ -119,6 +119,21 @@ class FaultTest(EmulatorTestCase):
         self.fault(service="secretsmanager", code="ThrottlingException", message="Rate exceeded")  # any operation
         self.assertError(secrets.list_secrets, "ThrottlingException", "Rate exceeded", 400)
 
+    def test_a_region_down_fails_every_service_signed_for_it(self):
+        self.fault(region="eu-west-3", status=503, code="ServiceUnavailable", message="region down", count=None)
+        for service, call in [
+            ("dynamodb", lambda c: c.list_tables()),
+            ("ec2", lambda c: c.describe_vpcs()),
+            ("autoscaling", lambda c: c.describe_auto_scaling_groups()),
+        ]:
+            down = self.client(service, region="eu-west-3")
+            self.assertError(lambda: call(down), "ServiceUnavailable", "region down", 503)
+            call(self.client(service, region="eu-west-2"))  # other regions are up
+        self.assertEqual(list(self.rules().values())[0]["fired"], 3)
+        status, answer = self.control("POST", "/_iac/faults", {"code": "ServiceUnavailable", "count": None})
+        self.assertEqual(status, 400, answer)
+        self.assertIn("must name its 'region'", json.dumps(answer))
+
     def test_query_compatible_json_service(self):
         sqs = self.client("sqs")
         self.fault(service="sqs", operation="ListQueues", code="AWS.SimpleQueueService.NonExistentQueue", message="gone")

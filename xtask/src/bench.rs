@@ -265,3 +265,50 @@ pub(crate) fn run_mirror(root: &Path, cargo: &str) -> anyhow::Result<()> {
     println!("one emulator round trip: {:.2} ms", f("round_trip_ms"));
     Ok(())
 }
+
+/// The sg-sync bench (`runtime/examples/sg_sync_bench.rs`): AWS calls per launch, handler wall time in
+/// emulator round trips, and how long the second region takes to converge.
+pub(crate) fn run_sg_sync(root: &Path, cargo: &str) -> anyhow::Result<()> {
+    let venv = python::ensure_venv(root)?;
+    eprintln!("building the sg-sync bench binary in release mode...");
+    let status = crate::cargo_command(cargo)
+        .args(["build", "--release", "--quiet", "-p", "runtime", "--example", "sg_sync_bench"])
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("release build of sg_sync_bench failed");
+    }
+    let exe = example(root, "sg_sync_bench");
+    let emulator = Emulator::start(&venv, root)?;
+    let out = Command::new(&exe).arg("5").envs(emulator.env()).current_dir(root).output()?;
+    if !out.status.success() {
+        bail!("sg_sync_bench failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let line = stdout.lines().rev().find(|l| l.starts_with("{\"launches")).unwrap_or_default();
+    let v: serde_json::Value =
+        serde_json::from_str(line).with_context(|| format!("no figures in the bench output: {stdout}"))?;
+    let f = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    println!();
+    println!("| sg-sync (two regions) | handler | AWS calls | emulator round trips |");
+    println!("| --- | --- | --- | --- |");
+    for (what, key) in [
+        ("launch (own list, table, action, copy)", "launch"),
+        ("second region (stream record)", "peer"),
+        ("true-up, nothing to do", "true_up"),
+    ] {
+        println!(
+            "| {what} | {:.1} ms | {} | {:.1}x |",
+            f(&format!("{key}_ms")),
+            f(&format!("{key}_calls")),
+            f(&format!("{key}_round_trips"))
+        );
+    }
+    println!(
+        "second region converged {:.1} ms after the launch event ({:.1} round trips)",
+        f("converge_ms"),
+        f("converge_round_trips")
+    );
+    println!("one emulator round trip: {:.2} ms", f("round_trip_ms"));
+    Ok(())
+}

@@ -259,7 +259,8 @@ fn main() -> ExitCode {
         Command::Bench { synth_only } => bench::run(&root, &cargo())
             .and_then(|()| if synth_only { Ok(()) } else { bench::run_sync(&root, &cargo()) })
             .and_then(|()| if synth_only { Ok(()) } else { bench::run_appliance(&root, &cargo()) })
-            .and_then(|()| if synth_only { Ok(()) } else { bench::run_mirror(&root, &cargo()) }),
+            .and_then(|()| if synth_only { Ok(()) } else { bench::run_mirror(&root, &cargo()) })
+            .and_then(|()| if synth_only { Ok(()) } else { bench::run_sg_sync(&root, &cargo()) }),
     };
     exit(result.map(|()| 0))
 }

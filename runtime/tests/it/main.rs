@@ -18,3 +18,4 @@ mod caller;
 mod contract_round_trip;
 mod fargate_mirror;
 mod protected;
+mod sg_sync;

@@ -34,6 +34,19 @@ pub(crate) fn inject(rule: &Value) {
     assert_eq!(status, 201, "fault rule refused: {answer}");
 }
 
+/// [`inject`], returning the rule's id for [`remove`].
+pub(crate) fn inject_rule(rule: &Value) -> u64 {
+    let (status, answer) = control("POST", "/_iac/faults", Some(rule));
+    assert_eq!(status, 201, "fault rule refused: {answer}");
+    answer["id"].as_u64().expect("the rule's id")
+}
+
+/// Removes one rule (the fault is over).
+pub(crate) fn remove(id: u64) {
+    let (status, answer) = control("DELETE", &format!("/_iac/faults/{id}"), None);
+    assert_eq!(status, 200, "{answer}");
+}
+
 /// How many `service`/`operation` requests in `region` reached the emulator, failed ones included.
 pub(crate) fn calls(service: &str, operation: &str, region: &str) -> u64 {
     let (status, answer) =

@@ -21,11 +21,32 @@ pub(crate) fn iam_actions(recorded: &[String]) -> BTreeSet<String> {
 /// The IAM actions the role `role` allows in the template synth generates from `blueprint` (a path
 /// from the workspace root) for environment `env`.
 pub(crate) fn allowed_actions(blueprint: &str, env: Option<&str>, role: &str) -> BTreeSet<String> {
-    use synth::cfn::resources::iam::Effect;
-    use synth::cfn::{LogicalId, ResourceProps};
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let source = std::fs::read_to_string(root.join(blueprint)).expect("the blueprint");
     let artifact = synth::synthesize(blueprint, &source, env).expect("synth").remove(0);
+    role_actions(&artifact, role)
+}
+
+/// [`allowed_actions`] for the stack of a multi-region blueprint that deploys to `region`.
+pub(crate) fn allowed_actions_in(
+    blueprint: &str,
+    env: Option<&str>,
+    role: &str,
+    region: &str,
+) -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let source = std::fs::read_to_string(root.join(blueprint)).expect("the blueprint");
+    let artifacts = synth::synthesize(blueprint, &source, env).expect("synth");
+    let artifact = artifacts
+        .iter()
+        .find(|a| a.region.as_deref() == Some(region))
+        .unwrap_or_else(|| panic!("{blueprint} has no stack in {region}"));
+    role_actions(artifact, role)
+}
+
+fn role_actions(artifact: &synth::Artifact, role: &str) -> BTreeSet<String> {
+    use synth::cfn::resources::iam::Effect;
+    use synth::cfn::{LogicalId, ResourceProps};
     let resource = &artifact.template.resources[&LogicalId::new(role).expect("id")];
     let ResourceProps::Role(r) = &resource.props else { panic!("{role} is not a role") };
     r.policies

@@ -18,6 +18,7 @@ pub(crate) mod faults;
 pub(crate) mod iam;
 #[path = "../../../tools/emulator/launcher.rs"]
 mod launcher;
+pub(crate) mod sg_sync;
 pub(crate) mod world;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -14,7 +14,8 @@ A control API on the emulator's own port (not an AWS API; moto has none of this)
 
 A rule:
 
-    {"service": "elasticloadbalancing",   # SigV4 signing name (credential scope), required
+    {"service": "elasticloadbalancing",   # SigV4 signing name (credential scope); absent: every
+                                          # service, which needs "region" (a region that is down)
      "operation": "RegisterTargets",      # API operation name; absent: any operation of the service
      "region": "us-west-2",               # absent: any region
      "status": 400,                       # HTTP status, 400..599, default 400
@@ -85,7 +86,7 @@ _lock = threading.Lock()
 @dataclass
 class Rule:
     id: int
-    service: str
+    service: str | None
     code: str
     operation: str | None = None
     region: str | None = None
@@ -99,7 +100,7 @@ class Rule:
 
     def matches(self, call: "Call") -> bool:
         return (
-            self.service == call.service
+            (self.service is None or self.service == call.service)
             and (self.operation is None or self.operation == call.operation)
             and (self.region is None or self.region == call.region)
         )
@@ -328,10 +329,13 @@ def add_rule(spec: Any) -> Rule:
     kind = _str(spec, "type")
     if kind not in (None, "Sender", "Receiver"):
         raise _BadRequest(f"'type' must be Sender or Receiver, got {kind!r}")
+    service = _str(spec, "service")
+    if service is None and _str(spec, "region") is None:
+        raise _BadRequest("a rule without 'service' must name its 'region' (every call signed for it fails)")
     with _lock:
         rule = Rule(
             id=_state.next_id,
-            service=_str(spec, "service", required=True).lower(),
+            service=service.lower() if service is not None else None,
             code=_str(spec, "code", required=True),
             operation=_str(spec, "operation"),
             region=_str(spec, "region"),
