@@ -22,6 +22,8 @@ use synth::external::External;
 
 use super::session::{Session, sdk};
 
+mod groups;
+
 /// Use this emulator instead of starting one: the one endpoint variable of the project (the SDKs
 /// honour it too, so every client of the local session goes there anyway).
 pub(crate) const ENDPOINT_OVERRIDE: &str = "AWS_ENDPOINT_URL";
@@ -311,7 +313,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
             _ => None,
         })
         .collect();
-    super::stand_in_groups::ensure(session, vpc, &security_groups, &auto_scaling_groups).await
+    groups::ensure(session, vpc, &security_groups, &auto_scaling_groups).await
 }
 
 /// The zone the blueprint gives each subnet, where it says.

@@ -20,7 +20,6 @@ pub(crate) mod publish;
 pub(crate) mod runtime_api;
 pub(crate) mod session;
 pub(crate) mod stacks;
-pub(crate) mod stand_in_groups;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};

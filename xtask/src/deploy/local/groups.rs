@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{
     ResourceType, Tag, TagSpecification,
 };
 
-use super::session::{Session, sdk};
+use crate::deploy::session::{Session, sdk};
 
 /// The tag the emulator plugin reads to give a VPC, subnet or security group a chosen id
 /// (`tools/emulator/moto_plugins/stand_in_ids.py`).
@@ -21,7 +21,7 @@ const MAX_SIZE: i32 = 4;
 
 /// Ids derived from the group's name, so the next deploy finds what the last one made.
 fn derived_id(prefix: &str, seed: &str) -> String {
-    format!("{prefix}-{}", &super::build::sha256_hex(seed.as_bytes())[..17])
+    format!("{prefix}-{}", &crate::deploy::build::sha256_hex(seed.as_bytes())[..17])
 }
 
 /// The VPC a stand-in group launches into when the blueprint names none.
