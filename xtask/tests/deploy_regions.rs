@@ -196,6 +196,16 @@ async fn a_multi_region_blueprint_deploys_diffs_invokes_and_destroys_every_regio
     let (_, region, _) = last;
     let invoked = ok(&["invoke", BLUEPRINT, FUNCTION, "--event", EVENT, "--region", region]);
     assert!(invoked.stderr.contains(&format!("in region {region}")), "{invoked:?}");
+    assert!(
+        invoked.stdout.contains("\"own_addresses\": 1"),
+        "it finds the one public address of that region's stand-in group: {invoked:?}"
+    );
+
+    // Logs read every region's function, each line labelled with its region.
+    let logs = ok(&["logs", BLUEPRINT]);
+    for (_, region, _) in &stacks {
+        assert!(logs.stderr.contains(&format!("logs: {region}/Sync (")), "{logs:?}");
+    }
 
     // One region's stack alone: destroy it, then the next deploy brings back only that one.
     let (first_stack, first_region, _) = first;
