@@ -285,7 +285,8 @@ pub(crate) fn run_sg_sync(root: &Path, cargo: &str) -> anyhow::Result<()> {
         bail!("sg_sync_bench failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let line = stdout.lines().rev().find(|l| l.starts_with("{\"launches")).unwrap_or_default();
+    // serde_json orders keys by name; the metric lines the handler prints have no `launch_calls`.
+    let line = stdout.lines().rev().find(|l| l.contains("\"launch_calls\"")).unwrap_or_default();
     let v: serde_json::Value =
         serde_json::from_str(line).with_context(|| format!("no figures in the bench output: {stdout}"))?;
     let f = |k: &str| v[k].as_f64().unwrap_or(0.0);

@@ -1,8 +1,6 @@
 //! Carrying out a plan: the own item (version-conditioned), the prefix list (`CurrentVersion`), the
 //! lifecycle action, and the copies to the peers' tables (only ever replacing an older copy).
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{AddPrefixListEntry, RemovePrefixListEntry};
@@ -28,26 +26,26 @@ impl From<HandlerError> for Stopped {
     }
 }
 
-fn item(region: &str, version: u64, addresses: &Addresses) -> HashMap<String, AttributeValue> {
-    HashMap::from([
-        (STATE_KEY_ATTRIBUTE.to_owned(), AttributeValue::S(region.to_owned())),
-        (VERSION_ATTRIBUTE.to_owned(), AttributeValue::N(version.to_string())),
+/// The item's attributes: key, version, addresses.
+fn attributes(region: &str, version: u64, addresses: &Addresses) -> [(&'static str, AttributeValue); 3] {
+    [
+        (STATE_KEY_ATTRIBUTE, AttributeValue::S(region.to_owned())),
+        (VERSION_ATTRIBUTE, AttributeValue::N(version.to_string())),
         (
-            ADDRESSES_ATTRIBUTE.to_owned(),
+            ADDRESSES_ATTRIBUTE,
             AttributeValue::M(
                 addresses.iter().map(|(c, i)| (c.clone(), AttributeValue::S(i.clone()))).collect(),
             ),
         ),
-    ])
+    ]
 }
 
 /// Writes the own item if it still has the version the plan read (or still does not exist).
 pub async fn write_own(clients: &Clients, config: &Config, w: &Write) -> Result<(), Stopped> {
-    let mut req = clients.dynamodb.put_item().table_name(&config.table).set_item(Some(item(
-        &config.region,
-        w.version,
-        &w.addresses,
-    )));
+    let mut req = clients.dynamodb.put_item().table_name(&config.table);
+    for (name, value) in attributes(&config.region, w.version, &w.addresses) {
+        req = req.item(name, value);
+    }
     req = match w.expected {
         Some(v) => req
             .condition_expression("#v = :expected")
@@ -141,10 +139,11 @@ pub async fn copy_to_peer(
     version: u64,
     addresses: &Addresses,
 ) -> Result<bool, HandlerError> {
-    let out = peer
-        .put_item()
-        .table_name(table)
-        .set_item(Some(item(region, version, addresses)))
+    let mut req = peer.put_item().table_name(table);
+    for (name, value) in attributes(region, version, addresses) {
+        req = req.item(name, value);
+    }
+    let out = req
         .condition_expression("attribute_not_exists(#v) OR #v < :v")
         .expression_attribute_names("#v", VERSION_ATTRIBUTE)
         .expression_attribute_values(":v", AttributeValue::N(version.to_string()))

@@ -65,32 +65,28 @@ pub async fn items(clients: &Clients, config: &Config) -> Result<Vec<Item>, Hand
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| aws("Scan", &e))?;
         for item in page.items() {
-            out.push(parse_item(item)?);
+            out.push(parse_item(|name| item.get(name))?);
         }
     }
     Ok(out)
 }
 
-fn parse_item(item: &std::collections::HashMap<String, AttributeValue>) -> Result<Item, HandlerError> {
+/// Reads an item through `get` (attribute by name).
+fn parse_item<'a>(get: impl Fn(&str) -> Option<&'a AttributeValue>) -> Result<Item, HandlerError> {
     let corrupt = |what: &str| {
         HandlerError::CorruptState(format!(
             "state item {:?}: {what}; expected '{STATE_KEY_ATTRIBUTE}' (S), '{VERSION_ATTRIBUTE}' (N) and '{ADDRESSES_ATTRIBUTE}' (M of S)",
-            item.get(STATE_KEY_ATTRIBUTE)
+            get(STATE_KEY_ATTRIBUTE)
         ))
     };
-    let region = item
-        .get(STATE_KEY_ATTRIBUTE)
-        .and_then(|v| v.as_s().ok())
-        .ok_or_else(|| corrupt("no region"))?
-        .clone();
-    let version = item
-        .get(VERSION_ATTRIBUTE)
+    let region =
+        get(STATE_KEY_ATTRIBUTE).and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("no region"))?.clone();
+    let version = get(VERSION_ATTRIBUTE)
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse::<u64>().ok())
         .ok_or_else(|| corrupt("no version"))?;
     let mut addresses = Addresses::new();
-    let map =
-        item.get(ADDRESSES_ATTRIBUTE).and_then(|v| v.as_m().ok()).ok_or_else(|| corrupt("no addresses"))?;
+    let map = get(ADDRESSES_ATTRIBUTE).and_then(|v| v.as_m().ok()).ok_or_else(|| corrupt("no addresses"))?;
     for (cidr, instance) in map {
         let instance = instance.as_s().map_err(|_| corrupt("an address without its instance"))?;
         addresses.insert(cidr.clone(), instance.clone());

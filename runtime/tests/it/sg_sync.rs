@@ -272,3 +272,26 @@ async fn a_malformed_event_changes_nothing() {
     assert!(p.a.table().await.is_empty());
     assert_eq!(p.a.members().await[&i], "Pending:Wait");
 }
+
+#[tokio::test]
+async fn more_addresses_than_a_region_may_contribute_fail_before_any_change() {
+    let mut p = pair("us-east-2", "eu-central-1").await;
+    p.a.config.max_per_region = 1;
+    let [i, j] = <[String; 2]>::try_from(p.a.scale_out(2).await).expect("two");
+    let err = p.a.launch(&i).await.expect_err("over capacity");
+    assert_eq!(err.error_type(), "OverCapacity", "{err}");
+    assert!(err.to_string().contains("has 2 addresses, more than the 1"), "{err}");
+    assert!(p.a.cidrs().await.is_empty());
+    assert!(p.a.table().await.is_empty());
+    assert!(p.b.table().await.is_empty());
+    // Not completed: the launch hook's default result (ABANDON) decides once Lambda's retries fail.
+    assert_eq!(p.a.members().await[&i], "Pending:Wait");
+    assert_eq!(p.a.members().await[&j], "Pending:Wait");
+    let writes: Vec<String> =
+        p.a.rec
+            .actions()
+            .into_iter()
+            .filter(|a| a.contains("PutItem") || a.contains("Modify") || a.contains("Complete"))
+            .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+}

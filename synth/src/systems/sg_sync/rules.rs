@@ -19,15 +19,31 @@ pub fn region_name(s: &str) -> bool {
     let number = |p: &str| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit());
     match parts.as_slice() {
         [area, direction, n] => area.len() == 2 && word(area) && word(direction) && number(n),
+        // `us-gov-west-1`, `us-iso-east-1`, `eusc-de-east-1`.
         [area, infix, direction, n] => {
-            area.len() == 2
+            (2..=4).contains(&area.len())
                 && word(area)
-                && ["gov", "iso", "isob", "isof", "isoe"].contains(infix)
+                && (2..=4).contains(&infix.len())
+                && word(infix)
                 && word(direction)
                 && number(n)
         }
         _ => false,
     }
+}
+
+/// The partition a region belongs to: one account (and one role) never spans two.
+pub fn partition(region: &str) -> &'static str {
+    const PARTITIONS: &[(&str, &str)] = &[
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("eusc-", "aws-eusc"),
+    ];
+    PARTITIONS.iter().find(|(prefix, _)| region.starts_with(prefix)).map_or("aws", |(_, p)| p)
 }
 
 /// The prefix list's `MaxEntries`: room for every region's largest group.
@@ -88,6 +104,21 @@ pub(super) fn check(s: &SgSync, base: &str, out: &mut Vec<Problem>) {
                 "the security group needs exactly one of existing and create".to_owned(),
                 Some("existing: sg-... adds the rules to a group you have; create: {vpc: vpc-...} makes a new one".to_owned()),
             )),
+        }
+    }
+    if let Some(first) = s.regions.keys().find(|r| region_name(r)) {
+        for name in s.regions.keys().filter(|r| region_name(r)) {
+            if partition(name) != partition(first) {
+                out.push((
+                    at(&format!("regions.{name}")),
+                    format!(
+                        "region {name} is in partition {}, region {first} in {}: one account's functions cannot write each other's tables across partitions",
+                        partition(name),
+                        partition(first)
+                    ),
+                    Some("keep every region of a blueprint in one partition".to_owned()),
+                ));
+            }
         }
     }
     let mut groups: Vec<(&str, &str)> = Vec::new();
@@ -260,7 +291,7 @@ fn capacity(s: &SgSync, at: &dyn Fn(&str) -> String, out: &mut Vec<Problem>) {
 
 #[cfg(test)]
 mod tests {
-    use super::region_name;
+    use super::{partition, region_name};
 
     #[test]
     fn region_names() {
@@ -268,10 +299,17 @@ mod tests {
         {
             assert!(region_name(ok), "{ok}");
         }
-        for bad in
-            ["us-east", "US-EAST-1", "useast1", "us-east-1a", "us-foo-east-1", "u-east-1", "us-east-100"]
-        {
+        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-1a", "u-east-1", "us-east-100"] {
             assert!(!region_name(bad), "{bad}");
         }
+        assert_eq!(
+            [
+                partition("eu-west-1"),
+                partition("cn-north-1"),
+                partition("us-gov-west-1"),
+                partition("us-isob-east-1")
+            ],
+            ["aws", "aws-cn", "aws-us-gov", "aws-iso-b"]
+        );
     }
 }

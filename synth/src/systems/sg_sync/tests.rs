@@ -226,3 +226,36 @@ fn every_regional_stack_lists_its_own_group_and_security_group_and_lints_for_its
         assert_eq!(a.template.metadata["cfn-lint"], serde_json::json!({"config": {"regions": [region]}}));
     }
 }
+
+#[test]
+fn an_environment_names_every_stack_and_table_and_the_peers_follow() {
+    let src = format!(
+        "{}environments:\n  prod:\n    system:\n      sg-sync:\n        max_instances_per_region: 8\n",
+        blueprint(&THREE[..2], "[{protocol: tcp, port: 443}]", 5, "")
+    );
+    let stacks = crate::synthesize("mesh.yaml", &src, Some("prod")).unwrap();
+    let names: Vec<&str> = stacks.iter().map(|a| a.stack.as_str()).collect();
+    assert_eq!(names, ["mesh-prod-us-east-1", "mesh-prod-eu-west-1"]);
+    for a in &stacks {
+        let t = serde_json::to_value(&a.template).unwrap();
+        assert_eq!(t["Resources"]["StateTable"]["Properties"]["TableName"], "mesh-prod-addresses");
+        assert_eq!(t["Resources"]["AddressesPrefixList"]["Properties"]["MaxEntries"], 16);
+        let peers: Vec<sync::Peer> =
+            serde_json::from_str(env(&t, sync::PEERS.name).as_str().unwrap()).unwrap();
+        assert!(peers.iter().all(|p| p.table == "mesh-prod-addresses"), "{peers:?}");
+    }
+}
+
+#[test]
+fn sam_and_json_output_build_the_same_stacks() {
+    for output in ["output: {flavour: sam}\n", "output: {format: json}\n"] {
+        let src = format!("{output}{}", blueprint(THREE, "[{protocol: tcp, port: 443}]", 5, ""));
+        let stacks = crate::synthesize("mesh.yaml", &src, None).unwrap_or_else(|e| panic!("{output}: {e}"));
+        assert_eq!(stacks.len(), 3, "{output}");
+        for a in &stacks {
+            let types: Vec<&str> = a.template.resources.values().map(|r| r.props.type_name()).collect();
+            assert!(types.contains(&"AWS::Lambda::EventSourceMapping"), "{output}: {types:?}");
+            assert!(types.contains(&"AWS::EC2::PrefixList"), "{output}: {types:?}");
+        }
+    }
+}
