@@ -133,6 +133,19 @@ class StackLifecycleTest(EmulatorTestCase):
         other = self.ec2.create_vpc(CidrBlock="10.202.0.0/16")["Vpc"]["VpcId"]
         self.assertNotEqual(other, "vpc-0a1b2c3d4e5f60718", "without the tag, ids stay random")
 
+    def test_a_stand_in_security_group_takes_its_id_once(self):
+        vpc = self.ec2.create_vpc(CidrBlock="10.203.0.0/16")["Vpc"]["VpcId"]
+        tagged = [{"ResourceType": "security-group", "Tags": [{"Key": "emulator:id", "Value": "sg-0a1b2c3d4e5f60718"}]}]
+        group = self.ec2.create_security_group(GroupName="stand-in", Description="d", VpcId=vpc, TagSpecifications=tagged)
+        self.assertEqual(group["GroupId"], "sg-0a1b2c3d4e5f60718")
+        found = self.ec2.describe_security_groups(GroupIds=["sg-0a1b2c3d4e5f60718"])["SecurityGroups"]
+        self.assertEqual([g["VpcId"] for g in found], [vpc])
+        with self.assertRaises(Exception) as e:
+            self.ec2.create_security_group(GroupName="again", Description="d", VpcId=vpc, TagSpecifications=tagged)
+        self.assertIn("Duplicate", str(e.exception))
+        other = self.ec2.create_security_group(GroupName="plain", Description="d", VpcId=vpc)["GroupId"]
+        self.assertNotEqual(other, "sg-0a1b2c3d4e5f60718", "without the tag, ids stay random")
+
 
 if __name__ == "__main__":
     unittest.main()

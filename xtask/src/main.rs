@@ -139,6 +139,10 @@ struct On {
     /// `local`: the emulator started by xtask, no AWS account needed; `aws`: the standard AWS configuration.
     #[arg(long, value_enum, default_value = "local")]
     target: deploy::Target,
+    /// Only the stack of this region, for a blueprint with one stack per region (default: every
+    /// stack, in the blueprint's order; `invoke` needs one). Each stack goes to its own region.
+    #[arg(long)]
+    region: Option<String>,
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -188,9 +192,14 @@ fn main() -> ExitCode {
         }
         Command::Publish { blueprint, on } => block_on(async {
             let bp = deploy::BlueprintRef::resolve(&root, &blueprint)?;
-            let artifact = bp.synthesize(on.env.as_deref())?;
+            let stacks = deploy::stacks::select(
+                bp.synthesize_stacks(on.env.as_deref())?,
+                on.region.as_deref(),
+                deploy::stacks::Order::Deploy,
+                &bp.shown,
+            )?;
             let session = deploy::session::Session::open(&root, on.target).await?;
-            deploy::publish::run(&root, &cargo(), &session, &artifact).await.map(drop)
+            deploy::publish::run(&root, &cargo(), &session, &stacks).await
         }),
         Command::Deploy { blueprint, on, yes, hotswap, revalidate } => {
             let args = deploy::flow::Args {
@@ -201,6 +210,7 @@ fn main() -> ExitCode {
                 hotswap,
                 revalidate,
                 diff_only: false,
+                region: on.region,
             };
             return exit(block_on(deploy::flow::run(&root, &cargo(), &args)));
         }
@@ -213,20 +223,36 @@ fn main() -> ExitCode {
                 hotswap: false,
                 revalidate: false,
                 diff_only: true,
+                region: on.region,
             };
             return exit(block_on(deploy::flow::run(&root, &cargo(), &args)));
         }
         Command::Invoke { blueprint, function, event, on } => {
-            let args = deploy::invoke::Args { blueprint, function, event, env: on.env, target: on.target };
+            let args = deploy::invoke::Args {
+                blueprint,
+                function,
+                event,
+                env: on.env,
+                target: on.target,
+                region: on.region,
+            };
             block_on(deploy::invoke::run(&root, &args))
         }
         Command::Destroy { blueprint, on, yes } => {
-            let args = deploy::destroy::Args { blueprint, env: on.env, target: on.target, yes };
+            let args =
+                deploy::destroy::Args { blueprint, env: on.env, target: on.target, yes, region: on.region };
             block_on(deploy::destroy::run(&root, &args))
         }
         Command::Logs { blueprint, function, follow, since, on } => {
-            let args =
-                deploy::logs::Args { blueprint, function, follow, since, env: on.env, target: on.target };
+            let args = deploy::logs::Args {
+                blueprint,
+                function,
+                follow,
+                since,
+                env: on.env,
+                target: on.target,
+                region: on.region,
+            };
             block_on(deploy::logs::run(&root, &args))
         }
         Command::Ci => ci::run_all(&root, &cargo()),

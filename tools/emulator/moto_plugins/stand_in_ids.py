@@ -1,4 +1,5 @@
-"""EC2 CreateVpc and CreateSubnet honour a tag `emulator:id`: the new VPC or subnet gets that id.
+"""EC2 CreateVpc, CreateSubnet and CreateSecurityGroup honour a tag `emulator:id`: the new VPC, subnet or
+security group gets that id.
 
 `cargo xtask deploy --target local` creates stand-ins for what a blueprint references but does not own
 (an existing VPC and its subnets, named by their real ids); moto would give them random ids and the
@@ -23,13 +24,14 @@ import re
 
 from moto.acm.models import CertBundle, acm_backends
 from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.models import security_groups as security_groups_module
 from moto.ec2.models import subnets as subnets_module
 from moto.ec2.models import vpcs as vpcs_module
 
 from . import _control
 from ._patching import patch
 
-NAME = "ec2: CreateVpc/CreateSubnet honour the emulator:id tag; acm: stand-in certificates under chosen ARNs"
+NAME = "ec2: CreateVpc/CreateSubnet/CreateSecurityGroup honour the emulator:id tag; acm: stand-in certificates under chosen ARNs"
 TAG = "emulator:id"
 
 # The id the next random_vpc_id()/random_subnet_id() call of this thread returns instead of a random one.
@@ -52,6 +54,11 @@ def random_vpc_id(original):
 def random_subnet_id(original):
     """moto draws a random id; a stand-in's id is the one its tag names."""
     return _next_id("subnet", original)
+
+
+def random_security_group_id(original):
+    """moto draws a random id; a stand-in's id is the one its tag names."""
+    return _next_id("security_group", original)
 
 
 def _with_id(kind: str, custom: str, call):
@@ -80,6 +87,17 @@ def create_subnet(original, self, vpc_id: str, cidr_block: str, *args: Any, tags
     if any(custom in by_id for by_id in self.subnets.values()):
         raise EC2ClientError("InvalidSubnetID.Duplicate", f"The subnet ID '{custom}' already exists")
     return _with_id("subnet", custom, lambda: original(vpc_id, cidr_block, *args, tags=tags, **kwargs))
+
+
+def create_security_group(original, self, name: str, description: str, *args: Any, tags: Any = None, **kwargs: Any):
+    """CreateSecurityGroup with the emulator:id tag creates the group under that id (a stand-in for
+    the blueprint's existing group, which a template references by id)."""
+    custom = tags.get(TAG) if isinstance(tags, dict) else None
+    if custom is None:
+        return original(name, description, *args, tags=tags, **kwargs)
+    if any(custom in by_id for by_id in self.groups.values()):
+        raise EC2ClientError("InvalidGroup.Duplicate", f"The security group '{custom}' already exists")
+    return _with_id("security_group", custom, lambda: original(name, description, *args, tags=tags, **kwargs))
 
 
 CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[A-Za-z0-9-]+$")
@@ -114,5 +132,9 @@ def apply() -> str:
     patch(subnets_module, "random_subnet_id", random_subnet_id, corrects="stand-in subnets cannot have a chosen id")
     patch(vpcs_module.VPCBackend, "create_vpc", create_vpc, corrects="CreateVpc ignores the emulator:id tag")
     patch(subnets_module.SubnetBackend, "create_subnet", create_subnet, corrects="CreateSubnet ignores the emulator:id tag")
+    patch(security_groups_module, "random_security_group_id", random_security_group_id,
+          corrects="stand-in security groups cannot have a chosen id")
+    patch(security_groups_module.SecurityGroupBackend, "create_security_group", create_security_group,
+          corrects="CreateSecurityGroup ignores the emulator:id tag")
     _control.register("/_iac/stand-ins/certificates", certificates)
     return NAME

@@ -418,10 +418,10 @@ pub(crate) fn run(root: &Path, cargo: &str, target: Target, only: Option<&str>) 
     let mut wanted = Vec::new();
     for file in files {
         let bp = super::BlueprintRef::resolve(root, &file.to_string_lossy())?;
-        let artifact = bp.synthesize(None)?;
-        let mut envs = vec![artifact];
+        // Every stack of every environment: a multi-region blueprint has one per region.
+        let mut envs = bp.synthesize_stacks(None)?;
         for env in envs[0].environments.clone() {
-            envs.push(bp.synthesize(Some(&env))?);
+            envs.extend(bp.synthesize_stacks(Some(&env))?);
         }
         for a in &envs {
             let template = serde_json::to_value(&a.template)?;

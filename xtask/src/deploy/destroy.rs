@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 use super::session::{Session, sdk};
-use super::{BlueprintRef, Target, changes, publish};
+use super::{BlueprintRef, Target, changes, publish, stacks};
 
 /// Deletion attempts before giving up (each after waiting out blocking interfaces).
 const ATTEMPTS: usize = 3;
@@ -25,32 +25,62 @@ pub(crate) struct Args {
     pub(crate) env: Option<String>,
     pub(crate) target: Target,
     pub(crate) yes: bool,
+    /// Only the stack of this region (a multi-region blueprint); `None`: every stack.
+    pub(crate) region: Option<String>,
 }
 
 pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
-    let stack = bp.synthesize(args.env.as_deref())?.stack;
-    let session = Session::open(root, args.target).await?;
-    let exists = super::events::describe_status(&session, &stack).await?;
-    match &exists {
-        None => eprintln!("destroy: stack {stack} does not exist"),
-        Some((status, _)) => {
-            if !args.yes
-                && !super::confirm(
-                    &format!(
-                        "Delete stack {stack} ({status}) and every resource in it from {}?",
-                        args.target.as_str()
-                    ),
-                    "--yes",
-                )?
-            {
-                bail!("destroy cancelled; nothing was deleted");
-            }
-            delete_with_retries(&session, &stack).await?;
-        }
+    // Reverse deploy order: a stack goes before those deployed ahead of it.
+    let artifacts = stacks::select(
+        bp.synthesize_stacks(args.env.as_deref())?,
+        args.region.as_deref(),
+        stacks::Order::Destroy,
+        &bp.shown,
+    )?;
+    let base = Session::open(root, args.target).await?;
+    let mut present = Vec::new();
+    for artifact in &artifacts {
+        let session = base.in_region(artifact.region.as_deref());
+        let exists = super::events::describe_status(&session, &artifact.stack).await?;
+        present.push((artifact, session, exists));
     }
-    empty_assets(&session, &stack).await?;
-    eprintln!("destroy: stack {stack} is gone");
+    let existing: Vec<String> = present
+        .iter()
+        .filter_map(|(a, _, e)| {
+            e.as_ref().map(|(status, _)| match &a.region {
+                Some(region) => format!("{} ({status}, in {region})", a.stack),
+                None => format!("{} ({status})", a.stack),
+            })
+        })
+        .collect();
+    if !existing.is_empty()
+        && !args.yes
+        && !super::confirm(
+            &format!(
+                "Delete stack {} and every resource in {} from {}?",
+                existing.join(", "),
+                if existing.len() == 1 { "it" } else { "them" },
+                args.target.as_str()
+            ),
+            "--yes",
+        )?
+    {
+        bail!("destroy cancelled; nothing was deleted");
+    }
+    let count = present.len();
+    for (i, (artifact, session, exists)) in present.iter().enumerate() {
+        if let Some(heading) = stacks::heading("destroy", artifact, i, count) {
+            eprintln!("{heading}");
+        }
+        let stack = &artifact.stack;
+        match exists {
+            None => eprintln!("destroy: stack {stack} does not exist"),
+            Some(_) => delete_with_retries(session, stack).await?,
+        }
+        empty_assets(session, stack).await?;
+        eprintln!("destroy: stack {stack} is gone");
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::changes::{self, Body, Existing};
 use super::session::{Session, sdk};
-use super::{BlueprintRef, CHANGES_PENDING, Exit, Target, build, diff, events, local, publish};
+use super::{BlueprintRef, CHANGES_PENDING, Exit, Target, build, diff, events, local, publish, stacks};
 
 /// CloudFormation's limit for a template passed inline.
 const INLINE_LIMIT: usize = 51_200;
@@ -26,71 +26,206 @@ pub(crate) struct Args {
     pub(crate) revalidate: bool,
     /// Stop after printing the diff (`cargo xtask diff`).
     pub(crate) diff_only: bool,
+    /// Only the stack of this region (a multi-region blueprint); `None`: every stack.
+    pub(crate) region: Option<String>,
 }
 
 /// Runs `deploy` or `diff`; returns the exit code (0, or [`CHANGES_PENDING`] for a diff with changes).
+///
+/// Every stack of the blueprint (or the one `--region` names) is prepared in deploy order, each with
+/// clients for its own region: validated, its stand-ins made (local), its code published to its
+/// region's asset bucket, its change set computed and its diff printed. Deploy then asks once and
+/// executes the change sets in the same order, stopping at the first stack that fails.
 pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result<u8> {
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
-    let artifact = bp.synthesize(args.env.as_deref())?;
-    let stack = artifact.stack.clone();
-    let (template_path, body_text) = write_out(root, &bp, &artifact)?;
-    let resources = artifact.template.resources.len();
-    eprintln!(
-        "synth: {} ({resources} resources, {} bytes)",
-        crate::synth::display_path(root, &template_path),
-        body_text.len()
-    );
+    let artifacts = stacks::select(
+        bp.synthesize_stacks(args.env.as_deref())?,
+        args.region.as_deref(),
+        stacks::Order::Deploy,
+        &bp.shown,
+    )?;
+    let mut templates = Vec::new();
+    for artifact in &artifacts {
+        let (template_path, body_text) = write_out(root, &bp, artifact)?;
+        eprintln!(
+            "synth: {} ({} resources, {} bytes)",
+            crate::synth::display_path(root, &template_path),
+            artifact.template.resources.len(),
+            body_text.len()
+        );
+        templates.push((template_path, body_text));
+    }
     // The functions compile while the emulator starts and the validators run: on a first run each
     // takes minutes, and nothing before the upload needs the binaries.
-    let wanted = publish::wanted(&artifact, args.target)?;
-    let build = (!wanted.is_empty()).then(|| build::start(root, cargo, wanted));
+    let mut wanted = Vec::new();
+    for artifact in &artifacts {
+        wanted.extend(publish::wanted(artifact, args.target)?);
+    }
+    wanted.sort();
+    wanted.dedup();
+    let mut build = Build::Pending((!wanted.is_empty()).then(|| build::start(root, cargo, wanted)));
     // Connect first: missing credentials or region should not wait for the validators.
-    let session = Session::open(root, args.target).await?;
+    let base = Session::open(root, args.target).await?;
     let venv = crate::python::ensure_venv(root)?;
-    crate::validators::run_cached(&venv, root, &template_path, args.revalidate)
+    let verb = if args.diff_only { "diff" } else { "deploy" };
+    let count = artifacts.len();
+    let mut ready = Vec::new();
+    let mut pending = false;
+    for (i, (artifact, (template_path, body_text))) in artifacts.iter().zip(&templates).enumerate() {
+        if let Some(heading) = stacks::heading(verb, artifact, i, count) {
+            eprintln!("{heading}");
+        }
+        let session = base.in_region(artifact.region.as_deref());
+        let stack = Stack { session, artifact, template_path, body_text };
+        match prepare(root, &venv, &stack, &mut build, args).await {
+            Ok(Prepared::Done { pending: p }) => pending |= p,
+            Ok(Prepared::Ready(r)) => ready.push((stack, r)),
+            Err(e) => {
+                discard_all(&ready).await;
+                return Err(e);
+            }
+        }
+    }
+    if args.diff_only {
+        return Ok(if pending { CHANGES_PENDING } else { 0 });
+    }
+    if ready.is_empty() {
+        return Ok(0);
+    }
+    let names: Vec<&str> = ready.iter().map(|(s, _)| s.artifact.stack.as_str()).collect();
+    if !args.yes
+        && !super::confirm(
+            &format!("Deploy these changes to {} ({})?", names.join(", "), args.target.as_str()),
+            "--yes",
+        )?
+    {
+        discard_all(&ready).await;
+        return Err(Exit { code: 1, message: "deploy cancelled; nothing was changed".to_owned() }.into());
+    }
+    let mut deployed_ok = Vec::new();
+    for (i, (stack, r)) in ready.iter().enumerate() {
+        if ready.len() > 1
+            && let Some(heading) = stacks::heading("deploy", stack.artifact, i, ready.len())
+        {
+            eprintln!("{heading}: executing its change set");
+        }
+        if let Err(e) = execute(&stack.session, &stack.artifact.stack, r).await {
+            let rest = &ready[i + 1..];
+            if rest.is_empty() {
+                return Err(e);
+            }
+            discard_all(rest).await;
+            let skipped: Vec<&str> = rest.iter().map(|(s, _)| s.artifact.stack.as_str()).collect();
+            let done = if deployed_ok.is_empty() {
+                String::new()
+            } else {
+                format!("; deployed before it: {}", deployed_ok.join(", "))
+            };
+            let message = format!(
+                "{}
+not deployed, their change sets deleted: {}{done}",
+                e.downcast_ref::<Exit>().map_or_else(|| format!("{e:#}"), |x| x.message.clone()),
+                skipped.join(", ")
+            );
+            return Err(Exit { code: 1, message }.into());
+        }
+        deployed_ok.push(stack.artifact.stack.clone());
+    }
+    if count > 1 {
+        eprintln!("deploy: {} of {count} stacks updated: {}", deployed_ok.len(), deployed_ok.join(", "));
+    }
+    Ok(0)
+}
+
+/// One stack of the blueprint, with clients for its region.
+struct Stack<'a> {
+    session: Session,
+    artifact: &'a synth::Artifact,
+    template_path: &'a std::path::PathBuf,
+    body_text: &'a String,
+}
+
+/// The functions' build: running until the first stack needs the binaries, then its packages.
+enum Build {
+    Pending(Option<build::Pending>),
+    Done(Vec<build::Package>),
+}
+
+impl Build {
+    fn packages(&mut self) -> anyhow::Result<&[build::Package]> {
+        if let Build::Pending(pending) = self {
+            let built = match pending.take() {
+                Some(p) => p.finish()?,
+                None => Vec::new(),
+            };
+            *self = Build::Done(built);
+        }
+        match self {
+            Build::Done(built) => Ok(built),
+            Build::Pending(_) => bail!("the build did not finish"),
+        }
+    }
+}
+
+/// Where a stack stands after its change set was computed.
+enum Prepared {
+    /// Nothing left to execute: up to date, hot-swapped, or (diff) shown; `pending` when a diff
+    /// found changes.
+    Done { pending: bool },
+    /// A change set to execute once deploy is confirmed.
+    Ready(changes::Ready),
+}
+
+async fn prepare(
+    root: &Path,
+    venv: &crate::python::Venv,
+    stack: &Stack<'_>,
+    build: &mut Build,
+    args: &Args,
+) -> anyhow::Result<Prepared> {
+    let Stack { session, artifact, template_path, body_text } = stack;
+    let stack = artifact.stack.clone();
+    crate::validators::run_cached(venv, root, template_path, args.revalidate)
         .context("the template failed validation; nothing was deployed")?;
     if args.target == Target::Local {
-        local::ensure_stand_ins(&session, &artifact.external).await?;
+        local::ensure_stand_ins(session, &artifact.external).await?;
     }
-    let existing = changes::existing(&session, &stack).await?;
+    let existing = changes::existing(session, &stack).await?;
     if let Existing::Blocked { status, advice } = &existing {
         bail!("stack {stack} is {status}: {advice}");
     }
 
-    let built = match build {
-        Some(pending) => pending.finish()?,
-        None => Vec::new(),
-    };
-    let functions = publish::upload(&session, &artifact, &built).await?;
+    let built = build.packages()?;
+    let functions = publish::upload(session, artifact, built).await?;
     let mut parameters: Vec<(String, String)> = Vec::new();
     if !functions.is_empty() {
-        parameters.push((synth::assets::ASSETS_BUCKET_PARAMETER.to_owned(), publish::bucket_name(&session)));
+        parameters.push((synth::assets::ASSETS_BUCKET_PARAMETER.to_owned(), publish::bucket_name(session)));
         for (f, key) in &functions {
             parameters.push((f.code_key_parameter.clone(), key.clone()));
         }
     }
     let body = if body_text.len() > INLINE_LIMIT {
-        let bucket = publish::ensure_bucket(&session).await?;
+        let bucket = publish::ensure_bucket(session).await?;
         let ext = template_path.extension().map_or("yaml".into(), |e| e.to_string_lossy().into_owned());
-        Body::Url(publish::template(&session, &bucket, &stack, &body_text, &ext).await?)
+        Body::Url(publish::template(session, &bucket, &stack, body_text, &ext).await?)
     } else {
-        Body::Inline(body_text.clone())
+        Body::Inline((*body_text).clone())
     };
 
     let deployed = match &existing {
-        Existing::Updatable { .. } => Some(deployed(&session, &stack).await?),
+        Existing::Updatable { .. } => Some(deployed(session, &stack).await?),
         _ => None,
     };
     if args.hotswap && !args.diff_only {
         match (&deployed, &existing) {
-            (Some(d), _) => match hotswap_plan(d, &body_text, &parameters, &functions) {
+            (Some(d), _) => match hotswap_plan(d, body_text, &parameters, &functions) {
                 Ok(swaps) if swaps.is_empty() => {
                     eprintln!("deploy: no changes: stack {stack} is up to date");
-                    return Ok(0);
+                    return Ok(Prepared::Done { pending: false });
                 }
                 Ok(swaps) => {
-                    hotswap(&session, &stack, &publish::bucket_name(&session), &swaps).await?;
-                    return Ok(0);
+                    hotswap(session, &stack, &publish::bucket_name(session), &swaps).await?;
+                    return Ok(Prepared::Done { pending: false });
                 }
                 Err(why) => eprintln!("hotswap: not possible ({why}); deploying with a change set"),
             },
@@ -112,25 +247,25 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
                 properties: Vec::new(),
             })
             .collect();
-        let security = diff::security_changes(None, &parse_template(&body_text)?);
+        let security = diff::security_changes(None, &parse_template(body_text)?);
         print!("{}", diff::render(&stack, &changes, &security));
         eprintln!("diff: stack {stack} is ROLLBACK_COMPLETE; deploy deletes it and creates everything again");
-        return Ok(CHANGES_PENDING);
+        return Ok(Prepared::Done { pending: true });
     }
     if existing == Existing::RolledBackCreate {
         eprintln!(
             "deploy: stack {stack} is ROLLBACK_COMPLETE (its first create failed and nothing of it is left); \
              deleting it so it can be created again"
         );
-        let outcome = changes::delete_stack(&session, &stack, 0).await?;
+        let outcome = changes::delete_stack(session, &stack, 0).await?;
         if !outcome.succeeded() {
             bail!("could not delete the rolled-back stack {stack}: {}", outcome.status);
         }
     }
     let kind = if deployed.is_some() { ChangeSetType::Update } else { ChangeSetType::Create };
-    let ready = changes::create(&session, &stack, kind.clone(), &body, &parameters).await?;
+    let ready = changes::create(session, &stack, kind.clone(), &body, &parameters).await?;
     let old_template = deployed.as_ref().map(|d| parse_template(&d.body)).transpose()?;
-    let new_template = parse_template(&body_text)?;
+    let new_template = parse_template(body_text)?;
     let security = diff::security_changes(old_template.as_ref(), &new_template);
     print!("{}", diff::render(&stack, &ready.changes, &security));
 
@@ -139,10 +274,10 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
             "{}: no changes: stack {stack} is up to date",
             if args.diff_only { "diff" } else { "deploy" }
         );
-        return Ok(0);
+        return Ok(Prepared::Done { pending: false });
     }
     if args.diff_only {
-        discard(&session, &ready).await?;
+        discard(session, &ready).await?;
         if ready.changes.is_empty() {
             eprintln!("diff: no resource changes; only the stack's parameters or outputs differ");
         }
@@ -150,22 +285,20 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
             "diff: changes pending (exit code {CHANGES_PENDING}); `cargo xtask deploy {}` applies them",
             args.blueprint
         );
-        return Ok(CHANGES_PENDING);
+        return Ok(Prepared::Done { pending: true });
     }
     if ready.changes.is_empty() {
         eprintln!("deploy: no resource changes; updating the stack's parameters and outputs");
     }
-    if !args.yes
-        && !super::confirm(&format!("Deploy these changes to {stack} ({})?", args.target.as_str()), "--yes")?
-    {
-        discard(&session, &ready).await?;
-        return Err(Exit { code: 1, message: "deploy cancelled; nothing was changed".to_owned() }.into());
-    }
+    Ok(Prepared::Ready(ready))
+}
 
-    let seen = events::seen_events(&session, &ready.stack_id).await?;
-    changes::execute(&session, &ready.id).await?;
+/// Executes a confirmed change set and follows the stack's events to the end.
+async fn execute(session: &Session, stack: &str, ready: &changes::Ready) -> anyhow::Result<()> {
+    let seen = events::seen_events(session, &ready.stack_id).await?;
+    changes::execute(session, &ready.id).await?;
     let touched = ready.changes.len();
-    let outcome = events::follow(&session, &ready.stack_id, seen, touched).await?;
+    let outcome = events::follow(session, &ready.stack_id, seen, touched).await?;
     if !outcome.succeeded() {
         let mut message = format!("deploy failed: stack {stack} is {}", outcome.status);
         if let Some(reason) = &outcome.reason {
@@ -179,9 +312,18 @@ pub(crate) async fn run(root: &Path, cargo: &str, args: &Args) -> anyhow::Result
         }
         return Err(Exit { code: 1, message }.into());
     }
-    print_outputs(&session, &stack).await?;
+    print_outputs(session, stack).await?;
     eprintln!("deploy: stack {stack} is {}", outcome.status);
-    Ok(0)
+    Ok(())
+}
+
+/// Deletes change sets that will not be executed (best effort: the first error is what matters).
+async fn discard_all(ready: &[(Stack<'_>, changes::Ready)]) {
+    for (stack, r) in ready {
+        if let Err(e) = discard(&stack.session, r).await {
+            eprintln!("deploy: cannot delete the change set of {}: {e:#}", stack.artifact.stack);
+        }
+    }
 }
 
 /// Writes the artifact's files to `out/` (what is deployed is what is checked in) and returns the

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use super::session::{Session, sdk};
-use super::{BlueprintRef, Exit, Target, flow};
+use super::{BlueprintRef, Exit, Target, flow, stacks};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Args {
@@ -21,12 +21,16 @@ pub(crate) struct Args {
     pub(crate) event: String,
     pub(crate) env: Option<String>,
     pub(crate) target: Target,
+    /// The region whose stack runs the function (required for a multi-region blueprint).
+    pub(crate) region: Option<String>,
 }
 
 pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
-    let stack = bp.synthesize(args.env.as_deref())?.stack;
-    let session = Session::open(root, args.target).await?;
+    let artifact =
+        stacks::one(bp.synthesize_stacks(args.env.as_deref())?, args.region.as_deref(), &bp.shown)?;
+    let stack = artifact.stack;
+    let session = Session::open(root, args.target).await?.in_region(artifact.region.as_deref());
     if super::events::describe_status(&session, &stack).await?.is_none() {
         bail!(
             "stack {stack} is not deployed on target {}: run `cargo xtask deploy {}` first",
@@ -40,8 +44,9 @@ pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("stack {stack} has no function '{}'", args.function))?;
     let event = event(root, &function.binary, &args.event)?;
     let physical = flow::physical_id(&session, &stack, &function.logical_id).await?;
+    let place = artifact.region.as_deref().map(|r| format!(" in region {r}")).unwrap_or_default();
     eprintln!(
-        "invoke: {} ({physical}, binary {}) with {} bytes of event",
+        "invoke: {} ({physical}, binary {}){place} with {} bytes of event",
         function.logical_id,
         function.binary,
         event.len()

@@ -20,7 +20,9 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use synth::external::External;
 
-use super::session::{LOCAL_REGION, Session, sdk};
+use super::session::{Session, sdk};
+
+mod groups;
 
 /// Use this emulator instead of starting one: the one endpoint variable of the project (the SDKs
 /// honour it too, so every client of the local session goes there anyway).
@@ -177,7 +179,9 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 }
             }
             External::Subnet { id, vpc_id, index } => {
-                let zone = zones.get(id.as_str()).map_or_else(|| default_zone(*index), |z| (*z).to_owned());
+                let zone = zones
+                    .get(id.as_str())
+                    .map_or_else(|| default_zone(&session.region, *index), |z| (*z).to_owned());
                 let found =
                     ec2.describe_subnets().filters(filter("subnet-id", id)).send().await.map_err(sdk)?;
                 match found.subnets().first() {
@@ -215,7 +219,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
                 let body =
-                    serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": LOCAL_REGION });
+                    serde_json::json!({ "arn": arn, "domain_name": domain_name, "region": session.region });
                 let (status, answer) = control_post(endpoint, "/_iac/stand-ins/certificates", &body)
                     .with_context(|| format!("cannot create a stand-in for certificate {arn}"))?;
                 match status {
@@ -261,7 +265,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
             External::EcsCluster { arn } => {
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
-                let body = serde_json::json!({ "arn": arn, "region": LOCAL_REGION });
+                let body = serde_json::json!({ "arn": arn, "region": session.region });
                 let (status, answer) = control_post(endpoint, "/_iac/stand-ins/ecs-clusters", &body)
                     .with_context(|| format!("cannot create a stand-in for cluster {arn}"))?;
                 match status {
@@ -275,7 +279,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
             External::NetworkLoadBalancer { arn } => {
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
-                let body = serde_json::json!({ "arn": arn, "region": LOCAL_REGION });
+                let body = serde_json::json!({ "arn": arn, "region": session.region });
                 let (status, answer) =
                     control_post(endpoint, "/_iac/stand-ins/network-load-balancers", &body)
                         .with_context(|| format!("cannot create a stand-in for load balancer {arn}"))?;
@@ -291,7 +295,7 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                 let endpoint =
                     session.endpoint.as_deref().context("the local target has no emulator endpoint")?;
                 let body = serde_json::json!({
-                    "image_id": image_id, "region": LOCAL_REGION, "port": api_port, "admin_user": admin_user,
+                    "image_id": image_id, "region": session.region, "port": api_port, "admin_user": admin_user,
                 });
                 let (status, answer) = control_post(endpoint, "/_iac/stand-ins/appliances", &body)
                     .with_context(|| format!("cannot create a stand-in for appliance image {image_id}"))?;
@@ -306,16 +310,29 @@ pub(crate) async fn ensure_stand_ins(session: &Session, external: &[External]) -
                     ),
                 }
             }
-            // sg-sync's regional stand-ins belong to the multi-region deploy (not built on this branch).
-            External::AutoScalingGroup { name } => {
-                bail!("the local target has no stand-in for Auto Scaling group '{name}' yet")
-            }
-            External::SecurityGroup { id } => {
-                bail!("the local target has no stand-in for security group '{id}' yet")
-            }
+            // Made together below: the groups' instances go in the security groups' VPC.
+            External::AutoScalingGroup { .. } | External::SecurityGroup { .. } => {}
         }
     }
-    Ok(())
+    let vpc = external.iter().find_map(|e| match e {
+        External::Vpc { id } => Some(id.as_str()),
+        _ => None,
+    });
+    let security_groups: Vec<String> = external
+        .iter()
+        .filter_map(|e| match e {
+            External::SecurityGroup { id } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    let auto_scaling_groups: Vec<String> = external
+        .iter()
+        .filter_map(|e| match e {
+            External::AutoScalingGroup { name } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    groups::ensure(session, vpc, &security_groups, &auto_scaling_groups).await
 }
 
 /// The zone the blueprint gives each subnet, where it says.
@@ -329,11 +346,11 @@ fn subnet_zones(external: &[External]) -> std::collections::BTreeMap<&str, &str>
         .collect()
 }
 
-/// A zone of the local region for a subnet the blueprint places nowhere in particular: spread by
+/// A zone of the stack's region for a subnet the blueprint places nowhere in particular: spread by
 /// position, as subnets of a real VPC usually are.
-fn default_zone(index: usize) -> String {
+fn default_zone(region: &str, index: usize) -> String {
     let zones = ["a", "b", "c", "d", "e", "f"];
-    format!("{LOCAL_REGION}{}", zones[index % zones.len()])
+    format!("{region}{}", zones[index % zones.len()])
 }
 
 fn filter(name: &str, value: &str) -> aws_sdk_ec2::types::Filter {
@@ -358,6 +375,7 @@ fn alb_interface_description(arn: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::session::LOCAL_REGION;
 
     #[test]
     fn stand_in_subnets_keep_the_blueprints_zones() {
@@ -369,7 +387,8 @@ mod tests {
         let zones = subnet_zones(&external);
         assert_eq!(zones.get("subnet-1"), Some(&"eu-west-1b"));
         assert_eq!(zones.get("subnet-2"), None);
-        assert_eq!(default_zone(1), "us-east-1b");
+        assert_eq!(default_zone(LOCAL_REGION, 1), "us-east-1b");
+        assert_eq!(default_zone("eu-west-1", 0), "eu-west-1a");
     }
 
     #[test]

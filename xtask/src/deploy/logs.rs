@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 
 use super::session::{Session, sdk};
-use super::{BlueprintRef, Target, flow, invoke};
+use super::{BlueprintRef, Target, flow, invoke, stacks};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Args {
@@ -24,6 +24,8 @@ pub(crate) struct Args {
     pub(crate) since: String,
     pub(crate) env: Option<String>,
     pub(crate) target: Target,
+    /// Only the stack of this region (a multi-region blueprint); `None`: every stack's functions.
+    pub(crate) region: Option<String>,
 }
 
 /// One function's log group.
@@ -37,45 +39,17 @@ struct Source {
 pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
     let since = parse_duration(&args.since)?;
     let bp = BlueprintRef::resolve(root, &args.blueprint)?;
-    let stack = bp.synthesize(args.env.as_deref())?.stack;
-    let session = Session::open(root, args.target).await?;
-    if super::events::describe_status(&session, &stack).await?.is_none() {
-        bail!(
-            "stack {stack} is not deployed on target {}: run `cargo xtask deploy {}` first",
-            args.target.as_str(),
-            args.blueprint
-        );
-    }
-    let deployed = flow::deployed(&session, &stack).await?;
-    let functions = synth::assets::functions(&flow::parse_template(&deployed.body)?);
-    let chosen: Vec<_> = match &args.function {
-        Some(wanted) => vec![
-            invoke::pick(&functions, wanted)
-                .with_context(|| format!("stack {stack} has no function '{wanted}'"))?,
-        ],
-        None => functions.iter().collect(),
-    };
-    if chosen.is_empty() {
-        bail!("stack {stack} has no functions");
-    }
+    let artifacts = stacks::select(
+        bp.synthesize_stacks(args.env.as_deref())?,
+        args.region.as_deref(),
+        stacks::Order::Deploy,
+        &bp.shown,
+    )?;
+    let base = Session::open(root, args.target).await?;
     let mut sources = Vec::new();
-    for f in chosen {
-        let physical = flow::physical_id(&session, &stack, &f.logical_id).await?;
-        let conf = session
-            .lambda
-            .get_function_configuration()
-            .function_name(&physical)
-            .send()
-            .await
-            .map_err(sdk)
-            .with_context(|| format!("cannot read the configuration of {physical}"))?;
-        let group = conf
-            .logging_config()
-            .and_then(|l| l.log_group())
-            .map_or_else(|| format!("/aws/lambda/{physical}"), str::to_owned);
-        let label = f.logical_id.strip_suffix("Function").unwrap_or(&f.logical_id).to_owned();
-        eprintln!("logs: {label} ({physical}) writes to {group}");
-        sources.push(Source { label, group });
+    for artifact in &artifacts {
+        let session = base.in_region(artifact.region.as_deref());
+        sources.extend(stack_sources(&session, artifact, args).await?);
     }
 
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?;
@@ -84,8 +58,8 @@ pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
     let mut printed = 0usize;
     loop {
         let mut lines = Vec::new();
-        for source in &sources {
-            lines.extend(fetch(&session, source, from).await?);
+        for (session, source) in &sources {
+            lines.extend(fetch(session, source, from).await?);
         }
         lines.sort_by(|a, b| (a.timestamp, &a.id).cmp(&(b.timestamp, &b.id)));
         for line in lines {
@@ -109,6 +83,59 @@ pub(crate) async fn run(root: &Path, args: &Args) -> anyhow::Result<()> {
         eprintln!("logs: nothing in the last {}", args.since);
     }
     Ok(())
+}
+
+/// The log groups of the chosen functions of one stack, each with the session of the stack's region.
+/// Lines of a regional stack are labelled `<region>/<function>`.
+async fn stack_sources(
+    session: &Session,
+    artifact: &synth::Artifact,
+    args: &Args,
+) -> anyhow::Result<Vec<(Session, Source)>> {
+    let stack = &artifact.stack;
+    if super::events::describe_status(session, stack).await?.is_none() {
+        bail!(
+            "stack {stack} is not deployed on target {}: run `cargo xtask deploy {}` first",
+            args.target.as_str(),
+            args.blueprint
+        );
+    }
+    let deployed = flow::deployed(session, stack).await?;
+    let functions = synth::assets::functions(&flow::parse_template(&deployed.body)?);
+    let chosen: Vec<_> = match &args.function {
+        Some(wanted) => vec![
+            invoke::pick(&functions, wanted)
+                .with_context(|| format!("stack {stack} has no function '{wanted}'"))?,
+        ],
+        None => functions.iter().collect(),
+    };
+    if chosen.is_empty() {
+        bail!("stack {stack} has no functions");
+    }
+    let mut sources = Vec::new();
+    for f in chosen {
+        let physical = flow::physical_id(session, stack, &f.logical_id).await?;
+        let conf = session
+            .lambda
+            .get_function_configuration()
+            .function_name(&physical)
+            .send()
+            .await
+            .map_err(sdk)
+            .with_context(|| format!("cannot read the configuration of {physical}"))?;
+        let group = conf
+            .logging_config()
+            .and_then(|l| l.log_group())
+            .map_or_else(|| format!("/aws/lambda/{physical}"), str::to_owned);
+        let name = f.logical_id.strip_suffix("Function").unwrap_or(&f.logical_id);
+        let label = match &artifact.region {
+            Some(region) => format!("{region}/{name}"),
+            None => name.to_owned(),
+        };
+        eprintln!("logs: {label} ({physical}) writes to {group}");
+        sources.push((session.clone(), Source { label, group }));
+    }
+    Ok(sources)
 }
 
 #[derive(Debug, Clone)]

@@ -18,6 +18,7 @@ pub(crate) mod local;
 pub(crate) mod logs;
 pub(crate) mod publish;
 pub(crate) mod session;
+pub(crate) mod stacks;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -79,20 +80,6 @@ impl BlueprintRef {
     /// Synthesizes the blueprint for `env` (its base when `None`): its stacks, in deploy order.
     pub(crate) fn synthesize_stacks(&self, env: Option<&str>) -> anyhow::Result<Vec<synth::Artifact>> {
         synth::synthesize(&self.shown, &self.source, env).map_err(|e| anyhow::anyhow!("{e}"))
-    }
-
-    /// Synthesizes a single-stack blueprint for `env`.
-    pub(crate) fn synthesize(&self, env: Option<&str>) -> anyhow::Result<synth::Artifact> {
-        let mut stacks = self.synthesize_stacks(env)?;
-        if stacks.len() != 1 {
-            let names: Vec<&str> = stacks.iter().map(|a| a.stack.as_str()).collect();
-            anyhow::bail!(
-                "{} has one stack per region ({}); this command takes one stack",
-                self.shown,
-                names.join(", ")
-            );
-        }
-        Ok(stacks.remove(0))
     }
 }
 

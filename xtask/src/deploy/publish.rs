@@ -210,19 +210,33 @@ pub(crate) fn wanted(
     Ok(wanted)
 }
 
-/// `cargo xtask publish`: build and upload the functions of one blueprint environment.
+/// `cargo xtask publish`: build the functions of one blueprint environment once, and upload them for
+/// each stack to the asset bucket of the stack's region (Lambda reads code only from a bucket in the
+/// function's own region).
 pub(crate) async fn run(
     root: &Path,
     cargo: &str,
     session: &Session,
-    artifact: &synth::Artifact,
-) -> anyhow::Result<Vec<(synth::assets::FunctionAsset, String)>> {
-    let wanted = wanted(artifact, session.target)?;
-    if wanted.is_empty() {
-        return Ok(Vec::new());
+    artifacts: &[synth::Artifact],
+) -> anyhow::Result<()> {
+    let mut all = Vec::new();
+    for artifact in artifacts {
+        all.extend(wanted(artifact, session.target)?);
     }
-    let built = super::build::build(root, cargo, &wanted)?;
-    upload(session, artifact, &built).await
+    all.sort();
+    all.dedup();
+    if all.is_empty() {
+        eprintln!("publish: no functions to publish");
+        return Ok(());
+    }
+    let built = super::build::build(root, cargo, &all)?;
+    for (i, artifact) in artifacts.iter().enumerate() {
+        if let Some(heading) = super::stacks::heading("publish", artifact, i, artifacts.len()) {
+            eprintln!("{heading}");
+        }
+        upload(&session.in_region(artifact.region.as_deref()), artifact, &built).await?;
+    }
+    Ok(())
 }
 
 /// Uploads the built packages of `artifact`'s functions (keys already present are skipped) and

@@ -20,12 +20,15 @@ pub(crate) struct Session {
     pub(crate) lambda: aws_sdk_lambda::Client,
     pub(crate) ec2: aws_sdk_ec2::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
+    pub(crate) autoscaling: aws_sdk_autoscaling::Client,
     pub(crate) region: String,
     pub(crate) account: String,
     /// The emulator's endpoint, on the local target.
     pub(crate) endpoint: Option<String>,
     /// How often to poll stack and change-set status.
     pub(crate) poll: Duration,
+    /// What the clients were made from, so [`Session::in_region`] can make the same ones elsewhere.
+    conf: SdkConfig,
 }
 
 impl Session {
@@ -55,21 +58,8 @@ impl Session {
                 (conf, None)
             }
         };
-        let region = conf.region().map(ToString::to_string).unwrap_or_default();
         let account = account_id(&conf).await?;
-        let s3_conf = aws_sdk_s3::config::Builder::from(&conf).force_path_style(endpoint.is_some()).build();
-        let session = Session {
-            target,
-            cfn: aws_sdk_cloudformation::Client::new(&conf),
-            s3: aws_sdk_s3::Client::from_conf(s3_conf),
-            lambda: aws_sdk_lambda::Client::new(&conf),
-            ec2: aws_sdk_ec2::Client::new(&conf),
-            logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
-            region,
-            account,
-            poll: if endpoint.is_some() { Duration::from_millis(500) } else { Duration::from_secs(2) },
-            endpoint,
-        };
+        let session = Session::from_conf(target, conf, account, endpoint);
         match &session.endpoint {
             Some(e) => eprintln!(
                 "target: local (the emulator at {e}; no AWS account is used). Pass --target aws to deploy to AWS."
@@ -77,6 +67,38 @@ impl Session {
             None => eprintln!("target: aws (account {}, region {})", session.account, session.region),
         }
         Ok(session)
+    }
+
+    fn from_conf(target: Target, conf: SdkConfig, account: String, endpoint: Option<String>) -> Session {
+        let region = conf.region().map(ToString::to_string).unwrap_or_default();
+        let s3_conf = aws_sdk_s3::config::Builder::from(&conf).force_path_style(endpoint.is_some()).build();
+        Session {
+            target,
+            cfn: aws_sdk_cloudformation::Client::new(&conf),
+            s3: aws_sdk_s3::Client::from_conf(s3_conf),
+            lambda: aws_sdk_lambda::Client::new(&conf),
+            ec2: aws_sdk_ec2::Client::new(&conf),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+            autoscaling: aws_sdk_autoscaling::Client::new(&conf),
+            region,
+            account,
+            poll: if endpoint.is_some() { Duration::from_millis(500) } else { Duration::from_secs(2) },
+            endpoint,
+            conf,
+        }
+    }
+
+    /// The same target, account and credentials, with clients for `region` (`None`: this session's own).
+    /// A regional stack of a multi-region blueprint is deployed, invoked and deleted through it: its
+    /// region overrides the target's default one.
+    pub(crate) fn in_region(&self, region: Option<&str>) -> Session {
+        match region {
+            Some(r) if r != self.region => {
+                let conf = self.conf.to_builder().region(Region::new(r.to_owned())).build();
+                Session::from_conf(self.target, conf, self.account.clone(), self.endpoint.clone())
+            }
+            _ => self.clone(),
+        }
     }
 }
 
