@@ -21,8 +21,8 @@ use crate::constructs::{BuildError, Ctx, bounded_name, id, output};
 /// Namespace of the function's embedded-format metrics; the alarms select them by the
 /// `AutoScalingGroupName` dimension (the region's group).
 pub const METRIC_NAMESPACE: &str = "SgSync";
-/// The dimension of the function's metrics.
-pub const METRIC_DIMENSION: &str = "AutoScalingGroupName";
+/// The dimension of the function's metrics (the contract's, which the function writes).
+pub const METRIC_DIMENSION: &str = contract::sg_sync::sync::METRIC_DIMENSION;
 
 /// The function's timeout. One run is a handful of calls (a group, its instances, two or three
 /// items, the prefix list and its modification, the peers' copies); a prefix list still being
@@ -322,19 +322,9 @@ fn grants(
             vec![Expr::get_att(prefix_list, "Arn")],
         ),
     );
-    // Its own item: read, conditional put/update; every region's item: a consistent scan.
-    f.grant(
-        t,
-        Statement::allow(
-            vec![
-                "dynamodb:GetItem".into(),
-                "dynamodb:PutItem".into(),
-                "dynamodb:UpdateItem".into(),
-                "dynamodb:Scan".into(),
-            ],
-            vec![table.arn()],
-        ),
-    );
+    // Its own item: a conditional put; every region's item: a consistent scan. Nothing else: the
+    // function reads items only by scanning and writes whole items only.
+    f.grant(t, Statement::allow(vec!["dynamodb:PutItem".into(), "dynamodb:Scan".into()], vec![table.arn()]));
     // What the stream mapping reads with the function's role.
     f.grant(
         t,
@@ -361,7 +351,7 @@ fn grants(
             ))
         })
         .collect();
-    f.grant(t, Statement::allow(vec!["dynamodb:PutItem".into(), "dynamodb:UpdateItem".into()], peers));
+    f.grant(t, Statement::allow(vec!["dynamodb:PutItem".into()], peers));
 }
 
 /// A contract value, as the JSON text the function reads.
