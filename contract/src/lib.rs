@@ -66,6 +66,7 @@ impl EnvVar {
 pub mod alb_static_ip;
 pub mod appliance_asg;
 pub mod assets;
+pub mod events;
 pub mod fargate_mirror;
 pub mod private_lambda;
 pub mod sg_sync;

@@ -12,6 +12,7 @@ pub mod alb_static_ip;
 #[cfg(feature = "appliance-asg")]
 pub mod appliance_asg;
 pub mod clients;
+pub mod config;
 pub mod error;
 #[cfg(feature = "fargate-mirror")]
 pub mod fargate_mirror;

@@ -6,65 +6,16 @@
 
 use std::process::{Command, Stdio};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+#[allow(dead_code, reason = "each test file uses part of the shared support")]
+mod support;
 
-#[path = "../../tools/emulator/launcher.rs"]
-mod launcher;
+use support::{emulator, ok, root, xtask};
 
-use launcher::root;
+/// The region of the single-region stacks these tests deploy (the local target's default).
+const REGION: &str = "us-east-1";
 
-fn emulator() -> &'static launcher::Emulator {
-    launcher::shared()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-/// Runs `cargo xtask <args>` as a user would, on the local target.
-fn xtask(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(root())
-        // The local target uses the emulator AWS_ENDPOINT_URL names, as a user's shell could set it.
-        .env("AWS_ENDPOINT_URL", &emulator().endpoint)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run xtask");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-#[track_caller]
-fn ok(args: &[&str]) -> Run {
-    let run = xtask(args);
-    assert_eq!(run.code, 0, "cargo xtask {}: {run:?}", args.join(" "));
-    run
-}
-
-async fn sdk() -> SdkConfig {
-    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http)
-        .endpoint_url(&emulator().endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sts::config::Credentials::new("test", "test", None, None, "tests"))
-        .load()
-        .await
+async fn sdk() -> aws_config::SdkConfig {
+    support::sdk(REGION).await
 }
 
 async fn stack_status(stack: &str) -> Option<String> {

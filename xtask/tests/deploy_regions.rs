@@ -2,79 +2,15 @@
 //! emulator `cargo xtask ci` starts, through `AWS_ENDPOINT_URL`), one command for every regional
 //! stack, each in its own region of the emulator.
 
-use std::process::{Command, Stdio};
+#[allow(dead_code, reason = "each test file uses part of the shared support")]
+mod support;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-
-#[path = "../../tools/emulator/launcher.rs"]
-mod launcher;
-
-use launcher::root;
+use support::{Run, fails, ok, root, sdk};
 
 const BLUEPRINT: &str = "blueprints/sg-sync.yaml";
 /// The blueprint's function, by its short name, and a sample event of it.
 const FUNCTION: &str = "sync";
 const EVENT: &str = "schedule";
-
-fn emulator() -> &'static launcher::Emulator {
-    launcher::shared()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-/// Runs `cargo xtask <args>` as a user would, on the local target.
-fn xtask(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .current_dir(root())
-        .env("AWS_ENDPOINT_URL", &emulator().endpoint)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run xtask");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-#[track_caller]
-fn ok(args: &[&str]) -> Run {
-    let run = xtask(args);
-    assert_eq!(run.code, 0, "cargo xtask {}: {run:?}", args.join(" "));
-    run
-}
-
-#[track_caller]
-fn fails(args: &[&str]) -> Run {
-    let run = xtask(args);
-    assert_eq!(run.code, 1, "cargo xtask {} should fail: {run:?}", args.join(" "));
-    run
-}
-
-async fn sdk(region: &str) -> SdkConfig {
-    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http)
-        .endpoint_url(&emulator().endpoint)
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(aws_sdk_sts::config::Credentials::new("test", "test", None, None, "tests"))
-        .load()
-        .await
-}
 
 async fn stack_status(region: &str, stack: &str) -> Option<String> {
     let cfn = aws_sdk_cloudformation::Client::new(&sdk(region).await);

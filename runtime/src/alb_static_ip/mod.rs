@@ -45,22 +45,11 @@ pub struct Config {
     pub namespace: String,
 }
 
-/// Configuration that is missing or unusable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(transparent)]
-    Missing(#[from] contract::MissingEnv),
-    #[error("invalid {name} '{value}': {expected}")]
-    Invalid { name: &'static str, value: String, expected: String },
-}
-
-fn invalid(var: contract::EnvVar, value: &str, expected: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { name: var.name, value: value.to_owned(), expected: expected.into() }
-}
+pub use crate::config::ConfigError;
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(crate::config::process_env)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
@@ -70,36 +59,44 @@ impl Config {
             text.parse()
                 .ok()
                 .filter(|n| *n > 0)
-                .ok_or_else(|| invalid(v, &text, "expected a positive integer"))
+                .ok_or_else(|| ConfigError::invalid(v, &text, "expected a positive integer"))
         };
         let flag = |v: contract::EnvVar| -> Result<bool, ConfigError> {
             let text = read(v)?;
-            text.parse().map_err(|_| invalid(v, &text, "expected true or false"))
+            text.parse().map_err(|_| ConfigError::invalid(v, &text, "expected true or false"))
         };
         let groups_text = read(env::TARGET_GROUPS)?;
         let groups = Group::parse(&groups_text)
-            .map_err(|e| invalid(env::TARGET_GROUPS, &groups_text, e.to_string()))?;
+            .map_err(|e| ConfigError::invalid(env::TARGET_GROUPS, &groups_text, e.to_string()))?;
         let alb_arn = read(env::ALB_ARN)?;
         let discovery_text = read(env::DISCOVERY)?;
         let discovery = match env::Discovery::parse(&discovery_text) {
             Some(env::Discovery::Dns) => {
                 let name = read(env::ALB_DNS_NAME)?;
                 if name.is_empty() {
-                    return Err(invalid(env::ALB_DNS_NAME, &name, "DNS discovery needs the ALB's DNS name"));
+                    return Err(ConfigError::invalid(
+                        env::ALB_DNS_NAME,
+                        &name,
+                        "DNS discovery needs the ALB's DNS name",
+                    ));
                 }
                 let servers_text = read(env::DNS_SERVERS)?;
                 let servers = dns::Servers::parse(&servers_text)
-                    .map_err(|e| invalid(env::DNS_SERVERS, &servers_text, e))?;
+                    .map_err(|e| ConfigError::invalid(env::DNS_SERVERS, &servers_text, e))?;
                 Discovery::Dns { name, settings: dns::Settings { servers, ..dns::Settings::default() } }
             }
             Some(env::Discovery::NetworkInterfaces) => Discovery::NetworkInterfaces {
                 description: observe::interface_description(&alb_arn).ok_or_else(|| {
-                    invalid(env::ALB_ARN, &alb_arn, "expected an application load balancer ARN")
+                    ConfigError::invalid(env::ALB_ARN, &alb_arn, "expected an application load balancer ARN")
                 })?,
             },
             None => {
                 let expected = env::Discovery::ALL.map(env::Discovery::as_str).join(" or ");
-                return Err(invalid(env::DISCOVERY, &discovery_text, format!("expected {expected}")));
+                return Err(ConfigError::invalid(
+                    env::DISCOVERY,
+                    &discovery_text,
+                    format!("expected {expected}"),
+                ));
             }
         };
         Ok(Config {

@@ -30,30 +30,21 @@ pub struct Configuration {
     pub api_device_index: u32,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(transparent)]
-    Missing(#[from] contract::MissingEnv),
-    #[error("invalid {name} '{value}': {expected}")]
-    Invalid { name: &'static str, value: String, expected: String },
-}
+pub use crate::config::ConfigError;
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(crate::config::process_env)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let read = |v: contract::EnvVar| v.read_from(&lookup);
-        let invalid = |v: contract::EnvVar, value: &str, expected: String| ConfigError::Invalid {
-            name: v.name,
-            value: value.to_owned(),
-            expected,
-        };
-        let interfaces_text = read(env::INTERFACES)?;
-        let interfaces: Vec<InterfaceSpec> = serde_json::from_str(&interfaces_text).map_err(|e| {
-            invalid(env::INTERFACES, &interfaces_text, format!("expected a JSON list of interfaces: {e}"))
-        })?;
+        let invalid = ConfigError::invalid;
+        let interfaces: Vec<InterfaceSpec> = crate::config::json(
+            env::INTERFACES,
+            &read(env::INTERFACES)?,
+            "expected a JSON list of interfaces",
+        )?;
         let protection = read(env::SCALE_IN_PROTECTION)?;
         let bucket = read(env::LICENCE_BUCKET)?;
         let function = read(env::CONFIGURE_FUNCTION)?;

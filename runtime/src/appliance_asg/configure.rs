@@ -35,22 +35,17 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Config, super::ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(crate::config::process_env)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, super::ConfigError> {
         let read = |v: contract::EnvVar| v.read_from(&lookup);
-        let invalid = |v: contract::EnvVar, value: &str, expected: &str| super::ConfigError::Invalid {
-            name: v.name,
-            value: value.to_owned(),
-            expected: expected.to_owned(),
-        };
+        let invalid = super::ConfigError::invalid;
         let port = read(env::API_PORT)?;
         let port: u16 = port.parse().map_err(|_| invalid(env::API_PORT, &port, "expected a TCP port"))?;
         let pins = read(env::TLS_FINGERPRINTS)?;
-        let pins = super::appliance_api::parse_fingerprints(&pins).map_err(|e| {
-            super::ConfigError::Invalid { name: env::TLS_FINGERPRINTS.name, value: pins.clone(), expected: e }
-        })?;
+        let pins = super::appliance_api::parse_fingerprints(&pins)
+            .map_err(|e| super::ConfigError::invalid(env::TLS_FINGERPRINTS, &pins, e))?;
         let boot = read(env::BOOT_TIMEOUT_SECONDS)?;
         let boot: u64 =
             boot.parse().map_err(|_| invalid(env::BOOT_TIMEOUT_SECONDS, &boot, "expected whole seconds"))?;

@@ -1,6 +1,7 @@
 //! The events the lifecycle function handles, read from EventBridge's envelope and checked (for
 //! shape, group and instance) before any AWS call.
 
+use contract::events;
 use serde::Deserialize;
 
 use super::Config;
@@ -81,11 +82,11 @@ pub fn parse_event(config: &Config, value: serde_json::Value) -> Result<Event, H
         Ok(Action { hook: d.lifecycle_hook_name, token: d.lifecycle_action_token, instance_id })
     };
     match envelope.detail_type.as_str() {
-        "EC2 Instance-launch Lifecycle Action" => Ok(Event::Launch(action()?)),
-        "EC2 Instance-terminate Lifecycle Action" => Ok(Event::Terminate(action()?)),
-        "EC2 Instance Launch Successful" => Ok(Event::Launched(instance("instance")?)),
-        "EC2 Instance Terminate Successful" => Ok(Event::Terminated(instance("instance")?)),
-        "Scheduled Event" => Ok(Event::Sweep),
+        events::LAUNCH_LIFECYCLE_ACTION => Ok(Event::Launch(action()?)),
+        events::TERMINATE_LIFECYCLE_ACTION => Ok(Event::Terminate(action()?)),
+        events::LAUNCH_SUCCESSFUL => Ok(Event::Launched(instance("instance")?)),
+        events::TERMINATE_SUCCESSFUL => Ok(Event::Terminated(instance("instance")?)),
+        events::SCHEDULED_EVENT => Ok(Event::Sweep),
         other => Err(HandlerError::InvalidEvent(format!(
             "unexpected detail-type '{other}': expected a launch or terminate lifecycle action, a launch or terminate success, or the schedule"
         ))),

@@ -4,8 +4,7 @@
 //! only ciphertext, and certificate pinning is unchanged.
 //!
 //! Why: where the function's network reaches appliances only through an egress proxy, this is how
-//! every HTTPS client is told so (curl, the AWS SDKs). The local target uses it too: its functions run
-//! on the host, and the emulator's proxy is its model of the VPC network (tools/emulator/README.md).
+//! every HTTPS client is told so (curl, the AWS SDKs).
 //!
 //! These are platform variables like `AWS_REGION`, not function configuration: the template sets
 //! none of them, so they are not part of the contract.
@@ -303,8 +302,8 @@ mod tests {
 
     #[test]
     fn proxy_urls_are_read_as_curl_reads_them() {
-        let p = proxy(&[("HTTPS_PROXY", "http://127.0.0.1:3128")]).expect("valid").expect("some");
-        assert_eq!(p.authority, "127.0.0.1:3128");
+        let p = proxy(&[("HTTPS_PROXY", "http://10.0.0.2:3128")]).expect("valid").expect("some");
+        assert_eq!(p.authority, "10.0.0.2:3128");
         assert_eq!(p.authorization, None);
         let p = proxy(&[("https_proxy", "proxy.internal")]).expect("valid").expect("some");
         assert_eq!(p.authority, "proxy.internal:80");
@@ -336,13 +335,13 @@ mod tests {
     #[test]
     fn no_proxy_exempts_hosts_domains_and_blocks() {
         let p = proxy(&[
-            ("HTTPS_PROXY", "http://127.0.0.1:3128"),
-            ("NO_PROXY", "localhost, .internal.example,10.1.0.0/16, 192.168.0.7,::1,*.corp:443"),
+            ("HTTPS_PROXY", "http://10.0.0.2:3128"),
+            ("NO_PROXY", "vault, .internal.example,10.1.0.0/16, 192.168.0.7,::1,*.corp:443"),
         ])
         .expect("valid")
         .expect("some");
         for direct in [
-            "localhost",
+            "vault",
             "a.internal.example",
             "internal.example",
             "10.1.200.3",
@@ -355,7 +354,7 @@ mod tests {
         for proxied in ["10.2.0.1", "192.168.0.8", "example.com", "notinternal.example", "fd00::1"] {
             assert!(p.applies_to(proxied), "{proxied} goes through the proxy");
         }
-        let all = proxy(&[("HTTPS_PROXY", "http://127.0.0.1:3128"), ("no_proxy", "*")])
+        let all = proxy(&[("HTTPS_PROXY", "http://10.0.0.2:3128"), ("no_proxy", "*")])
             .expect("valid")
             .expect("some");
         assert!(!all.applies_to("10.0.0.1"));

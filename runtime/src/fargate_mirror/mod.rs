@@ -60,40 +60,29 @@ pub struct Config {
     pub namespace: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(transparent)]
-    Missing(#[from] contract::MissingEnv),
-    #[error("invalid {name} '{value}': {expected}")]
-    Invalid { name: &'static str, value: String, expected: String },
-}
+pub use crate::config::ConfigError;
+use crate::config::json;
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(crate::config::process_env)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let read = |v: contract::EnvVar| v.read_from(&lookup);
-        fn json<T: serde::de::DeserializeOwned>(v: contract::EnvVar, text: &str) -> Result<T, ConfigError> {
-            serde_json::from_str(text).map_err(|e| ConfigError::Invalid {
-                name: v.name,
-                value: text.to_owned(),
-                expected: format!("expected its JSON shape: {e}"),
-            })
-        }
-        let selection: Selection = json(env::SELECTION, &read(env::SELECTION)?)?;
-        let session: SessionOptions = json(env::SESSION, &read(env::SESSION)?)?;
-        let not_mirrorable: NotMirrorable = json(env::NOT_MIRRORABLE, &read(env::NOT_MIRRORABLE)?)?;
+        let shape = "expected its JSON shape";
+        let selection: Selection = json(env::SELECTION, &read(env::SELECTION)?, shape)?;
+        let session: SessionOptions = json(env::SESSION, &read(env::SESSION)?, shape)?;
+        let not_mirrorable: NotMirrorable = json(env::NOT_MIRRORABLE, &read(env::NOT_MIRRORABLE)?, shape)?;
         let clusters_text = read(env::CLUSTERS)?;
         let clusters: Vec<String> =
             clusters_text.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
         if clusters.is_empty() {
-            return Err(ConfigError::Invalid {
-                name: env::CLUSTERS.name,
-                value: clusters_text,
-                expected: "expected cluster ARNs separated by commas".into(),
-            });
+            return Err(ConfigError::invalid(
+                env::CLUSTERS,
+                &clusters_text,
+                "expected cluster ARNs separated by commas",
+            ));
         }
         Ok(Config {
             desired: Desired {

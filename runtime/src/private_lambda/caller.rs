@@ -29,19 +29,12 @@ pub struct Caller {
     pub request_timeout: Duration,
 }
 
-/// Configuration that is missing or unusable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(transparent)]
-    Missing(#[from] contract::MissingEnv),
-    #[error("invalid {name} '{value}': {expected}")]
-    Invalid { name: &'static str, value: String, expected: &'static str },
-}
+pub use crate::config::ConfigError;
 
 impl Caller {
     /// Reads the contract's variables from the process environment.
     pub fn from_env(client: HttpClient) -> Result<Caller, ConfigError> {
-        Caller::from_lookup(client, |name| std::env::var(name).ok())
+        Caller::from_lookup(client, crate::config::process_env)
     }
 
     /// Reads the contract's variables through `lookup` and checks them.
@@ -57,27 +50,23 @@ impl Caller {
                 && uri.query().is_none()
         });
         if !usable {
-            return Err(ConfigError::Invalid {
-                name: TARGET_BASE_URL.name,
-                value: base_url,
-                expected: "expected http(s)://<host>:<port>",
-            });
+            return Err(ConfigError::invalid(TARGET_BASE_URL, &base_url, "expected http(s)://<host>:<port>"));
         }
         let default_path = DEFAULT_PATH.read_from(&lookup)?;
         if check_path(&default_path).is_err() {
-            return Err(ConfigError::Invalid {
-                name: DEFAULT_PATH.name,
-                value: default_path,
-                expected: "expected an absolute path such as /hello",
-            });
+            return Err(ConfigError::invalid(
+                DEFAULT_PATH,
+                &default_path,
+                "expected an absolute path such as /hello",
+            ));
         }
         let timeout = REQUEST_TIMEOUT_MS.read_from(&lookup)?;
         let Some(ms) = timeout.trim().parse::<u64>().ok().filter(|ms| *ms > 0) else {
-            return Err(ConfigError::Invalid {
-                name: REQUEST_TIMEOUT_MS.name,
-                value: timeout,
-                expected: "expected a positive number of milliseconds",
-            });
+            return Err(ConfigError::invalid(
+                REQUEST_TIMEOUT_MS,
+                &timeout,
+                "expected a positive number of milliseconds",
+            ));
         };
         Ok(Caller { client, base_url, default_path, request_timeout: Duration::from_millis(ms) })
     }

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use super::Config;
 use crate::HandlerError;
 
-pub const LAUNCH: &str = "EC2 Instance-launch Lifecycle Action";
-pub const TERMINATE: &str = "EC2 Instance-terminate Lifecycle Action";
-pub const SCHEDULE: &str = "Scheduled Event";
+pub use contract::events::{
+    LAUNCH_LIFECYCLE_ACTION as LAUNCH, SCHEDULED_EVENT as SCHEDULE, TERMINATE_LIFECYCLE_ACTION as TERMINATE,
+};
 
 /// A lifecycle action waiting for the function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub fn parse(config: &Config, value: &serde_json::Value) -> Result<Input, Handle
         ))
     })?;
     match (envelope.source.as_str(), envelope.detail_type.as_str()) {
-        ("aws.autoscaling", t @ (LAUNCH | TERMINATE)) => {
+        (contract::events::AUTOSCALING_SOURCE, t @ (LAUNCH | TERMINATE)) => {
             let d = ActionDetail::deserialize(&envelope.detail)
                 .map_err(|e| invalid(format!("'{t}' without its lifecycle action details: {e}")))?;
             if d.auto_scaling_group_name != config.group {

@@ -80,49 +80,31 @@ pub struct Config {
     pub namespace: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error(transparent)]
-    Missing(#[from] contract::MissingEnv),
-    #[error("invalid {name} '{value}': {expected}")]
-    Invalid { name: &'static str, value: String, expected: String },
-}
+pub use crate::config::ConfigError;
+use crate::config::json;
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| std::env::var(name).ok())
+        Config::from_lookup(crate::config::process_env)
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let read = |v: contract::EnvVar| v.read_from(&lookup);
-        let invalid = |v: contract::EnvVar, value: &str, expected: String| ConfigError::Invalid {
-            name: v.name,
-            value: value.to_owned(),
-            expected,
-        };
-        let hooks_text = read(env::HOOKS)?;
-        let hooks: Hooks = serde_json::from_str(&hooks_text).map_err(|e| {
-            invalid(env::HOOKS, &hooks_text, format!("expected {{\"launch\":..,\"terminate\":..}}: {e}"))
-        })?;
-        let peers_text = read(env::PEERS)?;
-        let peers: Vec<Peer> = serde_json::from_str(&peers_text).map_err(|e| {
-            invalid(env::PEERS, &peers_text, format!("expected [{{\"region\":..,\"table\":..}}]: {e}"))
-        })?;
+        let invalid = ConfigError::invalid;
+        let hooks: Hooks = json(env::HOOKS, &read(env::HOOKS)?, r#"expected {"launch":..,"terminate":..}"#)?;
+        let peers: Vec<Peer> =
+            json(env::PEERS, &read(env::PEERS)?, r#"expected [{"region":..,"table":..}]"#)?;
         let kind_text = read(env::ADDRESSES)?;
         let addresses = AddressKind::parse(&kind_text)
-            .ok_or_else(|| invalid(env::ADDRESSES, &kind_text, "expected 'public' or 'private'".into()))?;
+            .ok_or_else(|| invalid(env::ADDRESSES, &kind_text, "expected 'public' or 'private'"))?;
         let max_text = read(env::MAX_ADDRESSES_PER_REGION)?;
         let max_per_region =
             max_text.parse::<usize>().ok().filter(|m| (1..=1000).contains(m)).ok_or_else(|| {
-                invalid(env::MAX_ADDRESSES_PER_REGION, &max_text, "expected a number from 1 to 1000".into())
+                invalid(env::MAX_ADDRESSES_PER_REGION, &max_text, "expected a number from 1 to 1000")
             })?;
         let prefix_list = read(env::PREFIX_LIST_ID)?;
         if !prefix_list.starts_with("pl-") {
-            return Err(invalid(
-                env::PREFIX_LIST_ID,
-                &prefix_list,
-                "expected a prefix list id 'pl-...'".into(),
-            ));
+            return Err(invalid(env::PREFIX_LIST_ID, &prefix_list, "expected a prefix list id 'pl-...'"));
         }
         Ok(Config {
             region: read(env::REGION)?,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use contract::appliance_asg::configure;
 use contract::appliance_asg::lifecycle as env;
 use contract::appliance_asg::lifecycle::{Interface, PublicIp};
+use contract::events;
 
 use super::configuration as config_value;
 use super::grants;
@@ -121,16 +122,16 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, a: &ApplianceAsg) -> R
             ctx.stack
         ),
         trigger: Trigger::Pattern(Expr::map([
-            ("source", Expr::List(vec!["aws.autoscaling".into()])),
+            ("source", Expr::List(vec![events::AUTOSCALING_SOURCE.into()])),
             (
                 "detail-type",
                 // The successes too: an instance in service that was never made whole (its
                 // action timed out) is replaced, and a terminated one cleaned up at once.
                 Expr::List(vec![
-                    "EC2 Instance-launch Lifecycle Action".into(),
-                    "EC2 Instance-terminate Lifecycle Action".into(),
-                    "EC2 Instance Launch Successful".into(),
-                    "EC2 Instance Terminate Successful".into(),
+                    events::LAUNCH_LIFECYCLE_ACTION.into(),
+                    events::TERMINATE_LIFECYCLE_ACTION.into(),
+                    events::LAUNCH_SUCCESSFUL.into(),
+                    events::TERMINATE_SUCCESSFUL.into(),
                 ]),
             ),
             ("detail", Expr::map([("AutoScalingGroupName", Expr::List(vec![asg_name.as_str().into()]))])),

@@ -198,12 +198,12 @@ pub(super) fn build(ctx: &Ctx, description: Option<&str>, s: &SgSync) -> Result<
         id: id(&["LifecycleRule"])?,
         description: format!("{}: lifecycle actions of {group}", ctx.stack),
         trigger: Trigger::Pattern(Expr::map([
-            ("source", Expr::List(vec!["aws.autoscaling".into()])),
+            ("source", Expr::List(vec![contract::events::AUTOSCALING_SOURCE.into()])),
             (
                 "detail-type",
                 Expr::List(vec![
-                    "EC2 Instance-launch Lifecycle Action".into(),
-                    "EC2 Instance-terminate Lifecycle Action".into(),
+                    contract::events::LAUNCH_LIFECYCLE_ACTION.into(),
+                    contract::events::TERMINATE_LIFECYCLE_ACTION.into(),
                 ]),
             ),
             (
